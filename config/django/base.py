@@ -1,0 +1,173 @@
+"""Settings shared by every setup. The embedded default (make run) is SQLite + database working
+state + in-memory channel layer; production swaps in PostgreSQL and Redis through the environment.
+"""
+
+from pathlib import Path
+
+from config.env import BASE_DIR, env
+
+PLACEHOLDER_SECRET_KEY = "change-me-in-production"  # noqa: S105
+
+SECRET_KEY = env.str("SECRET_KEY", default=PLACEHOLDER_SECRET_KEY)
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "channels",
+    "django_tasks",
+    "django_tasks_db",
+    "labeler.apps.LabelerConfig",
+    "autolabel.apps.AutolabelConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Web server and job worker share the file: wait for a lock instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/admin/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+
+# Uploads: the multipart parser streams anything above 2.5 MB to a temporary file; our own
+# handler stops the stream at MAX_UPLOAD_MB (labeler.upload_handlers).
+MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=1024)
+FILE_UPLOAD_HANDLERS = [
+    "labeler.upload_handlers.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Temporary upload files sit beside their final place, so keeping one is a rename.
+FILE_UPLOAD_TEMP_DIR = str(MEDIA_ROOT / "tmp")
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("MAX_UPLOAD_FILES", default=1000)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "labeler.api_errors.json_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_RATE", default="10/min")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Time Series Labeler API",
+    "DESCRIPTION": "Upload time series, label them, train and run segmenters.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Working state: "database" (embedded default) or "redis" (production).
+WORKING_STATE_BACKEND = env.str("WORKING_STATE_BACKEND", default="database")
+REDIS_URL = env.str("REDIS_URL", default="")
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # redis-py's 5 s socket timeout equals channels-redis's blocking pop: raise it.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+JOB_HEARTBEAT_S = env.float("JOB_HEARTBEAT_S", default=5.0)
+JOB_STALE_AFTER_S = env.float("JOB_STALE_AFTER_S", default=60.0)
+
+# Segmenter defaults (names as in the Label Studio example).
+TRAIN_EPOCHS = env.int("TRAIN_EPOCHS", default=100)
+SEQUENCE_SIZE = env.int("SEQUENCE_SIZE", default=50)
+HIDDEN_SIZE = env.int("HIDDEN_SIZE", default=64)
+BALANCED_ACCURACY_THRESHOLD = env.float("BALANCED_ACCURACY_THRESHOLD", default=0.85)
+MIN_CLASS_F1_THRESHOLD = env.float("MIN_CLASS_F1_THRESHOLD", default=0.70)
+USE_CLASS_WEIGHTS = env.bool("USE_CLASS_WEIGHTS", default=True)
+
+# Label Studio ML backend.
+LABEL_STUDIO_URL = env.str("LABEL_STUDIO_URL", default="") or env.str(
+    "LABEL_STUDIO_HOST", default=""
+)
+LABEL_STUDIO_API_KEY = env.str("LABEL_STUDIO_API_KEY", default="")
+START_TRAINING_EACH_N_UPDATES = env.int("START_TRAINING_EACH_N_UPDATES", default=1)
+BASIC_AUTH_USER = env.str("BASIC_AUTH_USER", default="")
+BASIC_AUTH_PASS = env.str("BASIC_AUTH_PASS", default="")
+
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SESSION_COOKIE_HTTPONLY = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

@@ -1,0 +1,16 @@
+"""Test settings: the database and working-state backend are chosen by tests/conftest.py."""
+
+import tempfile
+from pathlib import Path
+
+from config.django.base import *  # noqa: F403
+
+SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="tsl-test-media-"))
+FILE_UPLOAD_TEMP_DIR = str(MEDIA_ROOT / "tmp")
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+WORKING_STATE_BACKEND = "database"
+REDIS_URL = ""
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "1000/min"}}  # noqa: F405

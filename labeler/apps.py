@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LabelerConfig(AppConfig):
+    name = "labeler"
+    verbose_name = "Labeling"

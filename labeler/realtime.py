@@ -1,0 +1,31 @@
+"""Broadcasts of working-state changes to the browsers that show a file."""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+
+def file_group_name(file_id: int) -> str:
+    return f"file_{file_id}"
+
+
+def file_changed_broadcast(*, file_id: int, version: int, changed: dict, author: str = "") -> None:
+    """Tell every open view of the file what changed. A failed broadcast never fails the edit:
+    the change is already durable, and views reload on reconnect."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {
+        "type": "file.changed",
+        "file": file_id,
+        "version": version,
+        "changed": changed,
+        "author": author,
+    }
+    try:
+        async_to_sync(layer.group_send)(file_group_name(file_id), message)
+    except Exception:
+        logger.warning("could not broadcast the change of file %s", file_id, exc_info=True)

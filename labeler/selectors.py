@@ -1,0 +1,50 @@
+"""Reads, always scoped to what the user may see."""
+
+from django.db.models import Count, F, Q, QuerySet
+
+from labeler.errors import NotFound
+from labeler.models import Project, ProjectMembership, SeriesFile
+
+
+def project_list_for_user(*, user) -> QuerySet[Project]:
+    return Project.objects.filter(memberships__user=user).annotate(
+        file_count=Count("files", distinct=True)
+    )
+
+
+def project_get_for_user(*, project_id, user) -> Project:
+    project = Project.objects.filter(pk=project_id, memberships__user=user).first()
+    if project is None:
+        raise NotFound(f"Project {project_id} does not exist or you are not a member.")
+    return project
+
+
+def project_role(*, project, user) -> str | None:
+    membership = ProjectMembership.objects.filter(project=project, user=user).first()
+    return membership.role if membership else None
+
+
+def file_list_for_project(*, project) -> QuerySet[SeriesFile]:
+    return project.files.annotate(
+        saved_label_count=Count("annotations"),
+    ).order_by("name")
+
+
+def file_get_for_user(*, file_id, user) -> SeriesFile:
+    series_file = (
+        SeriesFile.objects.select_related("project")
+        .filter(pk=file_id, project__memberships__user=user)
+        .first()
+    )
+    if series_file is None:
+        raise NotFound(f"File {file_id} does not exist or you are not a member of its project.")
+    return series_file
+
+
+def files_to_label_next(*, project) -> QuerySet[SeriesFile]:
+    """Files without saved labels, the ones the model was least sure about first."""
+    return (
+        project.files.annotate(saved=Count("annotations"))
+        .filter(Q(saved=0))
+        .order_by(F("uncertainty").desc(nulls_last=True), "name")
+    )

@@ -1,0 +1,143 @@
+import logging
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+
+from labeler import storage
+from labeler.ingest import IngestError, ingest_csv
+from labeler.models import SeriesFile
+from labeler.working_state import working_state_store
+
+logger = logging.getLogger(__name__)
+
+ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+@dataclass
+class UploadOutcome:
+    name: str
+    file: SeriesFile | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def created(self) -> bool:
+        return self.file is not None
+
+
+def files_upload(*, project, uploads, user) -> list[UploadOutcome]:
+    """uploads: [(name as sent, UploadedFile or None, reason it was refused)], in order.
+
+    Each file is stored, ingested and registered on its own: one bad file never stops others.
+    """
+    outcomes = []
+    for name, uploaded, refusal in uploads:
+        if refusal:
+            outcomes.append(UploadOutcome(name=name, error=refusal))
+            continue
+        outcomes.append(file_upload(project=project, name=name, uploaded=uploaded, user=user))
+    return outcomes
+
+
+def file_upload(*, project, name, uploaded, user) -> UploadOutcome:
+    if not name.lower().endswith(ACCEPTED_SUFFIXES):
+        return UploadOutcome(
+            name=name, error="Only CSV files (.csv, .tsv, .txt) can be uploaded."
+        )
+    series_file = SeriesFile(project=project, uploaded_by=user)
+    try:
+        result = _store_and_ingest(project, series_file.storage_key, uploaded)
+    except IngestError as error:
+        return UploadOutcome(name=name, error=error.message)
+    except Exception:
+        logger.exception("ingest of %r failed", name)
+        return UploadOutcome(name=name, error="The file could not be read as a CSV table.")
+    warnings = list(result.warnings)
+    _fill_from_ingest(series_file, result, size_bytes=uploaded.size)
+    series_file.warnings = warnings
+    try:
+        _save_with_unique_name(series_file, project, name, warnings)
+    except Exception:
+        file_storage_remove(storage_key=series_file.storage_key, file_id=None)
+        raise
+    return UploadOutcome(name=name, file=series_file, warnings=warnings)
+
+
+def _store_and_ingest(project, storage_key, uploaded):
+    folder = storage.file_dir(storage_key)
+    folder.mkdir(parents=True)
+    try:
+        _keep_upload(uploaded, storage.source_path(storage_key))
+        return ingest_csv(
+            storage.source_path(storage_key),
+            storage.cache_dir(storage_key),
+            time_column=project.time_column or None,
+            channels=project.channels or None,
+        )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _keep_upload(uploaded, destination: Path) -> None:
+    temporary_path = getattr(uploaded, "temporary_file_path", None)
+    if temporary_path is not None:
+        shutil.move(temporary_path(), destination)
+        return
+    with destination.open("wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+
+
+def _fill_from_ingest(series_file, result, *, size_bytes):
+    series_file.size_bytes = size_bytes
+    series_file.checksum = result.checksum
+    series_file.rows = result.rows
+    series_file.channels = list(result.channels)
+    series_file.time_column = result.time_column or ""
+    series_file.time_kind = result.time_kind
+    series_file.time_start = result.time_start
+    series_file.time_end = result.time_end
+    series_file.sampling_rate = result.sampling_rate
+    series_file.ingest_info = result.as_dict()
+
+
+def _save_with_unique_name(series_file, project, name, warnings):
+    """Names (and their stems, which name the outputs) are unique in a project."""
+    base = Path(name.replace("\\", "/")).name or "file.csv"
+    stem, suffix = Path(base).stem, Path(base).suffix
+    taken = {Path(n).stem for n in project.files.values_list("name", flat=True)}
+    candidate, counter = base, 1
+    while Path(candidate).stem in taken:
+        counter += 1
+        candidate = f"{stem} ({counter}){suffix}"
+    for _attempt in range(20):
+        series_file.name = candidate
+        try:
+            with transaction.atomic():
+                series_file.save()
+        except IntegrityError:
+            counter += 1
+            candidate = f"{stem} ({counter}){suffix}"
+            continue
+        if candidate != base:
+            warnings.append(f"A file named {base} is already in the project; this one is {candidate}.")
+        return
+    raise IntegrityError("could not find a free file name")
+
+
+def file_delete(*, series_file) -> None:
+    storage_key, file_id = series_file.storage_key, series_file.id
+    series_file.delete()
+    file_storage_remove(storage_key=storage_key, file_id=file_id)
+
+
+def file_storage_remove(*, storage_key, file_id) -> None:
+    shutil.rmtree(storage.file_dir(storage_key), ignore_errors=True)
+    if file_id is not None:
+        try:
+            working_state_store().delete_file(file_id)
+        except Exception:
+            logger.warning("working state of deleted file %s left in the store", file_id)

@@ -1,0 +1,54 @@
+"""Where things live on disk. Every name is generated here; nothing from a client becomes a path."""
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+
+SAFE_STEM = re.compile(r"[^A-Za-z0-9._ ()-]+")
+
+
+def media_root() -> Path:
+    return Path(settings.MEDIA_ROOT)
+
+
+def file_dir(storage_key: str) -> Path:
+    return media_root() / "files" / storage_key
+
+
+def source_path(storage_key: str) -> Path:
+    return file_dir(storage_key) / "source.csv"
+
+
+def cache_dir(storage_key: str) -> Path:
+    return file_dir(storage_key) / "cache"
+
+
+def outputs_dir(project_id: int) -> Path:
+    return media_root() / "outputs" / f"project_{project_id}"
+
+
+def models_dir() -> Path:
+    return media_root() / "models"
+
+
+def safe_stem(name: str) -> str:
+    """A file name's stem reduced to characters that are safe in paths and ZIP entries."""
+    stem = Path(os.path.basename(name.replace("\\", "/"))).stem
+    stem = SAFE_STEM.sub("_", stem).strip(" .")
+    return stem[:120] or "file"
+
+
+def write_atomically(path: Path, write) -> None:
+    """Call write(tmp_path), then rename over path: readers see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(Path(tmp_name))
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
