@@ -130,9 +130,7 @@ class ProjectFilesApi(APIView):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         store = working_state_store()
         files = selectors.file_list_for_project(project=project)
-        return Response(
-            [file_data(f, working_version=store.version(f.id)) for f in files]
-        )
+        return Response([file_data(f, working_version=store.version(f.id)) for f in files])
 
     @extend_schema(
         request={
@@ -213,8 +211,9 @@ class FileDataApi(APIView):
         params = query.validated_data
         series = open_series(cache_dir(series_file.storage_key))
         channels = [c for c in params.get("channels", "").split(",") if c] or None
-        if channels and set(channels) - set(series.channels):
-            raise InvalidInput("Unknown channels: " + ", ".join(sorted(set(channels) - set(series.channels))))
+        unknown = sorted(set(channels or []) - set(series.channels))
+        if unknown:
+            raise InvalidInput("Unknown channels: " + ", ".join(unknown))
         try:
             window = series_window(
                 series,
@@ -362,7 +361,7 @@ class ProjectOutputsDownloadApi(APIView):
             raise InvalidInput(
                 "These files have no saved outputs yet: " + ", ".join(unsaved), {"files": unsaved}
             )
-        archive = tempfile.TemporaryFile(suffix=".zip")
+        archive = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115 - FileResponse closes it
         exports.outputs_zip(archive, chosen)
         archive.seek(0)
         return FileResponse(

@@ -28,6 +28,4 @@ class FileChangesConsumer(AsyncJsonWebsocketConsumer):
     def _may_see(self, user) -> bool:
         from labeler.models import SeriesFile
 
-        return SeriesFile.objects.filter(
-            pk=self.file_id, project__memberships__user=user
-        ).exists()
+        return SeriesFile.objects.filter(pk=self.file_id, project__memberships__user=user).exists()

@@ -9,7 +9,7 @@ import numpy as np
 
 from labeler import storage
 from labeler.ingest import open_series, write_labeled_csv
-from labeler.label_config import label_config_parse
+from labeler.label_config import LabelSet, label_config_parse
 
 OUTPUT_SUFFIXES = ("_labels.csv", "_labeled.csv", "_labels.json")
 LABELS_CSV_COLUMNS = ["start", "end", "instant", "label", "description", "source", "score"]
@@ -37,9 +37,7 @@ def outputs_write(series_file, annotations: list[dict]) -> list[Path]:
     """Write the three outputs, each atomically (temp file + rename)."""
     paths = output_paths(series_file)
     ordered = sorted(annotations, key=lambda a: (_sort_key(a["start"]), a["id"]))
-    storage.write_atomically(
-        paths["_labels.csv"], lambda tmp: _write_labels_csv(tmp, ordered)
-    )
+    storage.write_atomically(paths["_labels.csv"], lambda tmp: _write_labels_csv(tmp, ordered))
     storage.write_atomically(
         paths["_labeled.csv"], lambda tmp: _write_labeled_csv(tmp, series_file, ordered)
     )
@@ -102,7 +100,11 @@ def _write_labeled_csv(path: Path, series_file, annotations: list[dict]) -> None
 def label_studio_task(series_file, annotations: list[dict]) -> dict:
     """The file's labels as a Label Studio task with one annotation, importable as is."""
     project = series_file.project
-    label_set = label_config_parse(project.label_config)
+    label_set = (
+        label_config_parse(project.label_config)
+        if project.label_config
+        else LabelSet(project.labels, project.time_column, project.channels)
+    )
     results = []
     for annotation in annotations:
         region = {

@@ -119,7 +119,7 @@ def label_config_render(label_set: LabelSet) -> str:
         "<View>\n"
         f"  <TimeSeriesLabels name={quoteattr(label_set.from_name)}"
         f" toName={quoteattr(label_set.to_name)}>\n{label_tags}\n  </TimeSeriesLabels>\n"
-        f"  <TimeSeries name={quoteattr(label_set.to_name)} valueType=\"url\""
+        f'  <TimeSeries name={quoteattr(label_set.to_name)} valueType="url"'
         f" value={quoteattr('$' + label_set.value_key)}{time_attr}>{channel_tags}\n"
         "  </TimeSeries>\n</View>\n"
     )

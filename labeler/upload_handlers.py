@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 
-
 class SizeLimitedUploadHandler(FileUploadHandler):
     def __init__(self, request=None):
         super().__init__(request)

@@ -43,9 +43,7 @@ def files_upload(*, project, uploads, user) -> list[UploadOutcome]:
 
 def file_upload(*, project, name, uploaded, user) -> UploadOutcome:
     if not name.lower().endswith(ACCEPTED_SUFFIXES):
-        return UploadOutcome(
-            name=name, error="Only CSV files (.csv, .tsv, .txt) can be uploaded."
-        )
+        return UploadOutcome(name=name, error="Only CSV files (.csv, .tsv, .txt) can be uploaded.")
     series_file = SeriesFile(project=project, uploaded_by=user)
     try:
         result = _store_and_ingest(project, series_file.storage_key, uploaded)
@@ -123,7 +121,9 @@ def _save_with_unique_name(series_file, project, name, warnings):
             candidate = f"{stem} ({counter}){suffix}"
             continue
         if candidate != base:
-            warnings.append(f"A file named {base} is already in the project; this one is {candidate}.")
+            warnings.append(
+                f"A file named {base} is already in the project; this one is {candidate}."
+            )
         return
     raise IntegrityError("could not find a free file name")
 

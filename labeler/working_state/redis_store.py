@@ -123,9 +123,7 @@ class RedisWorkingStateStore(WorkingStateStore):
             raise AnnotationNotFound(reply[1].decode())
         if status == "conflict":
             raise VersionConflict(self.get(file_id), reply[1].decode() or None)
-        versions = {
-            reply[i].decode(): int(reply[i + 1]) for i in range(2, len(reply), 2)
-        }
+        versions = {reply[i].decode(): int(reply[i + 1]) for i in range(2, len(reply), 2)}
         changed = {
             change.annotation_id: (
                 {**bodies[change.annotation_id], "version": versions[change.annotation_id]}
