@@ -2,6 +2,8 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+import config.env  # noqa: F401, E402 - reads .env, which may name the settings module
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.django.base")
 django_asgi_app = get_asgi_application()
 

@@ -14,3 +14,12 @@ CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
 WORKING_STATE_BACKEND = "database"
 REDIS_URL = ""
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "1000/min"}}  # noqa: F405
+# Tests never touch a database named by .env: SQLite here, PostgreSQL from tests/conftest.py.
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(MEDIA_ROOT.parent / "tsl-test.sqlite3"),
+        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        "TEST": {"NAME": str(MEDIA_ROOT.parent / f"{MEDIA_ROOT.name}-test.sqlite3")},
+    }
+}
