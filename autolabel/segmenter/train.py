@@ -1,0 +1,419 @@
+"""Training: windows per recording, class weights, validation by recording, early stop.
+
+Decisions (see docs/segmenter.md):
+- Validation data are whole recordings (a seeded choice of about `validation_fraction` of them
+  that leaves every class in training); with one recording, its last `validation_fraction` of
+  rows. Windows never cross recordings, nor the train/validation cut.
+- Early stop: after each epoch the validation recordings are predicted like any file (same
+  windows and averaging) and scored per row. Training may stop only once the validation
+  balanced accuracy and worst-class F1 reach their thresholds; it then goes on while the
+  validation macro F1 keeps improving and stops `patience` epochs after the best one. The
+  weights of the best validation epoch are kept.
+- Inputs are standardised per channel with the training rows' mean and std; at the end the
+  standardisation is folded into `fc_input`, so the checkpoint takes raw values (and predicts
+  the same in the Label Studio example).
+"""
+
+import copy
+import platform
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from .checkpoint import BACKGROUND, CheckpointContents, Normalization
+from .infer import Segmenter, fill_gaps, pick_device
+from .metrics import classification_metrics
+from .model import NetworkParams, TimeSeriesLSTM
+from .recording import IGNORE_INDEX, Recording, derive_postprocess, label_kinds, row_labels
+from .windows import row_probabilities, training_window_starts, window_step
+
+ProgressCallback = Callable[[int, int, float, dict], None]
+CancelCheck = Callable[[], bool] | threading.Event
+
+
+class TrainingCancelled(Exception):
+    """Raised by `train` when the cancel check answered True."""
+
+
+class TrainingDataError(ValueError):
+    """The recordings or labels cannot be trained on; the message says why."""
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Training parameters; the first six carry the names of the example's settings."""
+
+    train_epochs: int = 100
+    sequence_size: int = 50
+    hidden_size: int = 64
+    balanced_accuracy_threshold: float = 0.85
+    min_class_f1_threshold: float = 0.70
+    use_class_weights: bool = True
+    seed: int = 0
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-5
+    dropout_rate: float = 0.3
+    fc_size: int = 128
+    num_layers: int = 2
+    batch_size: int = 16
+    validation_fraction: float = 0.2
+    patience: int = 10
+    grad_clip: float = 1.0
+    device: str | None = None  # None: CUDA when available, else CPU
+
+    def __post_init__(self):
+        positive = ("train_epochs", "sequence_size", "hidden_size", "fc_size", "num_layers")
+        for name in (*positive, "batch_size", "patience"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"{name} must be a positive integer")
+        if self.sequence_size < 2:
+            raise ValueError("sequence_size must be at least 2")
+        if not 0.0 < self.validation_fraction < 1.0:
+            raise ValueError("validation_fraction must be between 0 and 1")
+        if not 0.0 <= self.dropout_rate < 1.0:
+            raise ValueError("dropout_rate must be in [0, 1)")
+
+
+@dataclass
+class _Part:
+    """Rows (normalised later) and row labels of one recording or a block of it."""
+
+    name: str
+    values: np.ndarray
+    labels: np.ndarray
+
+
+@dataclass
+class _Split:
+    train: list[_Part]
+    validation: list[_Part]
+    method: str  # "recordings", "tail" or "none"
+
+
+# ------------------------------------------------------------------------ data preparation
+
+
+def _check_inputs(recordings: Sequence[Recording], labels: Sequence[str]) -> None:
+    if not recordings:
+        raise TrainingDataError("no recordings to train on")
+    if not labels or len(set(labels)) != len(labels) or BACKGROUND in labels:
+        raise TrainingDataError(f"labels must be unique, non-empty and not {BACKGROUND!r}")
+    widths = {r.values.shape[1] for r in recordings}
+    if len(widths) != 1:
+        raise TrainingDataError(f"recordings have different channel counts: {sorted(widths)}")
+    if all(r.n_rows == 0 for r in recordings):
+        raise TrainingDataError("the recordings have no rows")
+
+
+def _classes(labels: np.ndarray) -> set[int]:
+    return set(np.unique(labels[labels > 0]).tolist())
+
+
+def _choose_validation(parts: list[_Part], n_val: int, seed: int) -> list[int]:
+    """Indices of validation recordings: of 32 seeded draws, the first that keeps every class
+    in training and puts the most classes into validation."""
+    rng = np.random.default_rng(seed)
+    every = set().union(*(_classes(p.labels) for p in parts))
+    best, best_key = None, None
+    for _ in range(32):
+        chosen = sorted(rng.permutation(len(parts))[:n_val].tolist())
+        train_classes = set().union(
+            *(_classes(p.labels) for i, p in enumerate(parts) if i not in chosen)
+        )
+        val_classes = set().union(*(_classes(parts[i].labels) for i in chosen))
+        key = (train_classes == every, len(val_classes))
+        if best_key is None or key > best_key:
+            best, best_key = chosen, key
+    return best
+
+
+def split_recordings(parts: list[_Part], config: TrainingConfig) -> _Split:
+    """Validation by recording; a single recording gives its tail block (see module doc)."""
+    if len(parts) >= 2:
+        n_val = min(len(parts) - 1, max(1, round(config.validation_fraction * len(parts))))
+        chosen = _choose_validation(parts, n_val, config.seed)
+        train = [p for i, p in enumerate(parts) if i not in chosen]
+        return _Split(train, [parts[i] for i in chosen], "recordings")
+    only = parts[0]
+    n_tail = int(round(config.validation_fraction * len(only.values)))
+    if n_tail < config.sequence_size or len(only.values) - n_tail < config.sequence_size:
+        return _Split([only], [], "none")
+    cut = len(only.values) - n_tail
+    head = _Part(only.name, only.values[:cut], only.labels[:cut])
+    tail = _Part(only.name + " (tail)", only.values[cut:], only.labels[cut:])
+    return _Split([head], [tail], "tail")
+
+
+def _normalization(parts: list[_Part]) -> tuple[np.ndarray, np.ndarray]:
+    rows = np.concatenate([p.values for p in parts]).astype(np.float64)
+    mean = rows.mean(axis=0)
+    std = rows.std(axis=0)
+    return mean, np.where(std > 1e-6 * np.maximum(1.0, np.abs(mean)), std, 1.0)
+
+
+def _stack_for_windows(parts: list[_Part], size: int):
+    """Concatenate the parts, each padded to at least one window (pad rows: value 0, label
+    IGNORE_INDEX) -> (values, labels, first row of each part, rows of each part)."""
+    values, labels, bases, lengths, base = [], [], [], [], 0
+    for part in parts:
+        pad = max(0, size - len(part.values))
+        values.append(np.pad(part.values, ((0, pad), (0, 0))))
+        labels.append(np.pad(part.labels, (0, pad), constant_values=IGNORE_INDEX))
+        bases.append(base)
+        lengths.append(len(part.values) + pad)
+        base += lengths[-1]
+    return np.concatenate(values), np.concatenate(labels), np.array(bases), np.array(lengths)
+
+
+def class_weights(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Inverse row frequency: total / (classes present * rows of the class); 0 if absent."""
+    counts = np.bincount(labels[labels >= 0], minlength=n_classes).astype(np.float64)
+    present = counts > 0
+    weights = np.zeros(n_classes)
+    weights[present] = counts.sum() / (present.sum() * counts[present])
+    return weights
+
+
+# ------------------------------------------------------------------------ the loop
+
+
+def _cancelled(should_cancel: CancelCheck | None) -> bool:
+    if should_cancel is None:
+        return False
+    if isinstance(should_cancel, threading.Event):
+        return should_cancel.is_set()
+    return bool(should_cancel())
+
+
+def _epoch_windows(bases, lengths, size, rng) -> np.ndarray:
+    """Window starts (global rows) of one epoch: per part, a random offset then every half
+    window, plus one window at the part's end; shuffled."""
+    step = window_step(size)
+    starts = [
+        base + training_window_starts(int(n), size, step, int(rng.integers(0, step)))
+        for base, n in zip(bases, lengths, strict=True)
+    ]
+    return rng.permutation(np.concatenate(starts))
+
+
+def _run_epoch(model, optimizer, criterion, data, starts, config, device, should_cancel):
+    x_all, y_all = data
+    offsets = torch.arange(config.sequence_size, device=device)
+    model.train()
+    total, batches = 0.0, 0
+    for first in range(0, len(starts), config.batch_size):
+        if _cancelled(should_cancel):
+            raise TrainingCancelled("training was cancelled")
+        rows = torch.as_tensor(starts[first : first + config.batch_size], device=device)
+        rows = rows[:, None] + offsets
+        logits = model(x_all[rows])
+        loss = criterion(logits.reshape(-1, logits.shape[-1]), y_all[rows].reshape(-1))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), max_norm=config.grad_clip)
+        optimizer.step()
+        total += float(loss.detach())
+        batches += 1
+    return total / max(1, batches)
+
+
+def _validate(model, parts, class_names, size, device) -> dict | None:
+    if not parts:
+        return None
+    truth, guess = [], []
+    for part in parts:
+        probs = row_probabilities(model, part.values, sequence_size=size, device=device)
+        truth.append(part.labels)
+        guess.append(probs.argmax(dim=1).numpy())
+    return classification_metrics(np.concatenate(truth), np.concatenate(guess), class_names)
+
+
+class _EarlyStop:
+    """Best-epoch tracking and the stop rule described in the module docstring."""
+
+    def __init__(self, config: TrainingConfig):
+        self.config = config
+        self.best_score = -1.0
+        self.best_epoch = 0
+        self.best_state = None
+        self.best_metrics = None
+        self.thresholds_met = False
+
+    def update(self, epoch: int, metrics: dict | None, model: nn.Module) -> bool:
+        """Record this epoch; True when training should stop."""
+        if metrics is None:  # no validation data: keep the last epoch
+            self.best_epoch, self.best_state = epoch, None
+            return False
+        met = (
+            metrics["balanced_accuracy"] >= self.config.balanced_accuracy_threshold
+            and metrics["min_class_f1"] >= self.config.min_class_f1_threshold
+        )
+        self.thresholds_met = self.thresholds_met or met
+        if metrics["macro_f1"] > self.best_score:
+            self.best_score, self.best_epoch, self.best_metrics = (
+                metrics["macro_f1"],
+                epoch,
+                metrics,
+            )
+            self.best_state = copy.deepcopy(model.state_dict())
+        return self.thresholds_met and epoch - self.best_epoch >= self.config.patience
+
+
+# ------------------------------------------------------------------------ entry point
+
+
+def _network_params(config: TrainingConfig, n_channels: int, n_classes: int) -> NetworkParams:
+    return NetworkParams(
+        input_size=n_channels,
+        output_size=n_classes,
+        fc_size=config.fc_size,
+        hidden_size=config.hidden_size,
+        num_layers=config.num_layers,
+        sequence_size=config.sequence_size,
+        learning_rate=config.learning_rate,
+        weight_decay=config.weight_decay,
+        dropout_rate=config.dropout_rate,
+    )
+
+
+def fold_normalization(state: dict, mean: np.ndarray, std: np.ndarray) -> dict:
+    """fc_input(x - mean) / std) == fc_input'(x): scale the weights, shift the bias."""
+    weight = state["fc_input.weight"].double() / torch.as_tensor(std)[None, :]
+    bias = state["fc_input.bias"].double() - weight @ torch.as_tensor(mean)
+    folded = dict(state)
+    folded["fc_input.weight"] = weight.float()
+    folded["fc_input.bias"] = bias.float()
+    return folded
+
+
+def train(
+    recordings: Sequence[Recording],
+    labels: Sequence[str],
+    config: TrainingConfig = TrainingConfig(),
+    *,
+    progress: ProgressCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+    channels: Sequence[str] | None = None,
+    time_column: str | None = None,
+    label_config: str | None = None,
+) -> Segmenter:
+    """Train a segmenter on labeled recordings; class 0 is background, then `labels` in order.
+
+    progress(epoch, total_epochs, train_loss, validation_metrics) is called after each epoch;
+    should_cancel (a callable or threading.Event) is checked before every batch and stops
+    training by raising TrainingCancelled. `channels`, `time_column` and `label_config` are
+    stored in the checkpoint for later prediction.
+    """
+    started = time.perf_counter()
+    _check_inputs(recordings, labels)
+    class_names = (BACKGROUND, *labels)
+    class_index = {label: i + 1 for i, label in enumerate(labels)}
+    parts = [
+        _Part(r.name, fill_gaps(r.values), row_labels(r, class_index))
+        for r in recordings
+        if r.n_rows > 0
+    ]
+    if channels is not None and len(channels) != parts[0].values.shape[1]:
+        raise TrainingDataError(
+            f"{len(channels)} channel names for {parts[0].values.shape[1]} columns"
+        )
+    if not any(_classes(p.labels) for p in parts):
+        raise TrainingDataError("no labeled region in the recordings")
+    split = split_recordings(parts, config)
+    mean, std = _normalization(split.train)
+    for part in split.train + split.validation:
+        part.values = ((part.values - mean) / std).astype(np.float32)
+
+    device = pick_device(config.device)
+    x_all, y_all, bases, lengths = _stack_for_windows(split.train, config.sequence_size)
+    weights = class_weights(y_all, len(class_names))
+    data = (torch.as_tensor(x_all, device=device), torch.as_tensor(y_all, device=device))
+    params = _network_params(config, x_all.shape[1], len(class_names))
+    rng = np.random.default_rng(config.seed)
+    history = []
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(config.seed)
+        model = TimeSeriesLSTM(params).to(device)
+        optimizer = torch.optim.Adam(
+            model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+        )
+        loss_weights = weights if config.use_class_weights else np.ones(len(class_names))
+        criterion = nn.CrossEntropyLoss(
+            weight=torch.as_tensor(loss_weights, dtype=torch.float32, device=device),
+            ignore_index=IGNORE_INDEX,
+        )
+        stopper = _EarlyStop(config)
+        epoch, stop = 0, False
+        while epoch < config.train_epochs and not stop:
+            epoch += 1
+            starts = _epoch_windows(bases, lengths, config.sequence_size, rng)
+            loss = _run_epoch(
+                model, optimizer, criterion, data, starts, config, device, should_cancel
+            )
+            metrics = _validate(model, split.validation, class_names, config.sequence_size, device)
+            stop = stopper.update(epoch, metrics, model)
+            history.append(_history_entry(epoch, loss, metrics))
+            if progress is not None:
+                progress(epoch, config.train_epochs, loss, dict(metrics or {}))
+    if stopper.best_state is not None:
+        model.load_state_dict(stopper.best_state)
+    state = fold_normalization(
+        {k: v.detach().cpu() for k, v in model.state_dict().items()}, mean, std
+    )
+    row_label_arrays = [p.labels for p in split.train + split.validation]
+    kinds = label_kinds(recordings, labels)
+    instant_classes = [class_index[k] for k, v in kinds.items() if v == "instant"]
+    training = {
+        "epochs_run": epoch,
+        "best_epoch": stopper.best_epoch,
+        "stopped_early": bool(stop),
+        "thresholds_met": stopper.thresholds_met,
+        "validation": _plain(stopper.best_metrics),
+        "validation_split": split.method,
+        "train_recordings": [p.name for p in split.train],
+        "validation_recordings": [p.name for p in split.validation],
+        "train_rows": int(sum(len(p.labels) for p in split.train)),
+        "class_rows": {
+            n: int(c)
+            for n, c in zip(
+                class_names, np.bincount(y_all[y_all >= 0], minlength=len(class_names)), strict=True
+            )
+        },
+        "class_weights": [float(w) for w in weights],
+        "history": history,
+        "config": asdict(config),
+        "wall_s": round(time.perf_counter() - started, 3),
+        "torch": str(torch.__version__),
+        "python": platform.python_version(),
+    }
+    contents = CheckpointContents(
+        params=params,
+        state_dict=state,
+        class_names=class_names,
+        channels=tuple(channels) if channels is not None else None,
+        time_column=time_column,
+        normalization=Normalization(tuple(mean.tolist()), tuple(std.tolist()), folded=True),
+        label_kinds=kinds,
+        postprocess=derive_postprocess(row_label_arrays, instant_classes, config.sequence_size),
+        training=training,
+        label_config=label_config,
+    )
+    return Segmenter(contents, device=config.device)
+
+
+def _history_entry(epoch: int, loss: float, metrics: dict | None) -> dict:
+    entry = {"epoch": epoch, "train_loss": round(loss, 6)}
+    for key in ("balanced_accuracy", "min_class_f1", "macro_f1"):
+        if metrics is not None:
+            entry[key] = round(metrics[key], 6)
+    return entry
+
+
+def _plain(metrics: dict | None) -> dict | None:
+    return None if metrics is None else copy.deepcopy(metrics)
