@@ -60,17 +60,24 @@ class RedisServer:
         process = subprocess.Popen(
             [
                 binary,
-                "--port", str(port),
-                "--bind", "127.0.0.1",
-                "--dir", str(directory),
-                "--appendonly", "yes",
-                "--appendfsync", "always",
-                "--save", "",
-                "--protected-mode", "yes",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(directory),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+                "--protected-mode",
+                "yes",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         _wait_for_port(port, process)
         return cls(port=port, directory=directory, process=process)
 
@@ -108,22 +115,56 @@ class PostgresServer:
         run_as = _postgres_os_user()
         if run_as:
             shutil.chown(directory, user=run_as)
-        _run_pg(run_as, [str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "postgres",
-                         "-A", "trust", "-E", "UTF8", "--no-sync"])  # fmt: skip
+        _run_pg(
+            run_as,
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data_dir),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        )
         options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-        _run_pg(run_as, [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-o", options,
-                         "-l", str(directory / "server.log"), "-w", "start"])  # fmt: skip
+        _run_pg(
+            run_as,
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data_dir),
+                "-o",
+                options,
+                "-l",
+                str(directory / "server.log"),
+                "-w",
+                "start",
+            ],
+        )
         _wait_for_port(port, None)
         return cls(port=port, directory=directory)
 
     def stop(self) -> None:
         bin_dir = _postgres_bin_dir()
         subprocess.run(
-            _as_user(_postgres_os_user(), [str(bin_dir / "pg_ctl"), "-D",
-                     str(self.directory / "data"), "-m", "immediate", "stop"]),
+            _as_user(
+                _postgres_os_user(),
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "-D",
+                    str(self.directory / "data"),
+                    "-m",
+                    "immediate",
+                    "stop",
+                ],
+            ),
             capture_output=True,
             check=False,
-        )  # fmt: skip
+        )
         shutil.rmtree(self.directory, ignore_errors=True)
 
     @property

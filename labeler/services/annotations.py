@@ -39,8 +39,18 @@ def annotation_from_saved(saved) -> dict:
     }
 
 
-def annotation_create(*, series_file, user, label, start, end, description="", source="manual",
-                      score=None, annotation_id=None) -> tuple[dict, int]:  # fmt: skip
+def annotation_create(
+    *,
+    series_file,
+    user,
+    label,
+    start,
+    end,
+    description="",
+    source="manual",
+    score=None,
+    annotation_id=None,
+) -> tuple[dict, int]:
     working_state_get(series_file=series_file)
     bounds = annotation_bounds_check(series_file=series_file, label=label, start=start, end=end)
     now = _now()

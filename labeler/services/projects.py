@@ -30,8 +30,9 @@ def label_set_from_input(*, labels=None, label_config=None, time_column="", chan
 
 
 @transaction.atomic
-def project_create(*, user, name, description="", labels=None, label_config=None,
-                   time_column="", channels=None) -> Project:  # fmt: skip
+def project_create(
+    *, user, name, description="", labels=None, label_config=None, time_column="", channels=None
+) -> Project:
     label_set, xml = label_set_from_input(
         labels=labels, label_config=label_config, time_column=time_column, channels=channels
     )

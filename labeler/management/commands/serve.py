@@ -19,8 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, **options):
         python = sys.executable
-        commands = [[python, "-m", "daphne", "-b", host, "-p", str(port),
-                     "config.asgi:application"]]  # fmt: skip
+        commands = [
+            [python, "-m", "daphne", "-b", host, "-p", str(port), "config.asgi:application"]
+        ]
         commands += [
             [python, "manage.py", "db_worker", "--no-reload", "--worker-id", f"local-{n}"]
             for n in range(workers)

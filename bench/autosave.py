@@ -1,0 +1,277 @@
+"""Autosave latency against Redis with appendfsync always (SPEC §5 working state).
+
+Two measurements, same workload: 20 concurrent clients, 1,000 label edits in all (each client
+creates one label, then edits it 49 times with the version it last saw), plus one label every
+client bumps with compare-and-set retries, to prove no edit is lost or overwritten.
+
+  store  the working-state store alone (RedisWorkingStateStore, one connection pool)
+  http   the full API: Daphne + Django + token auth + validation + Redis
+
+    .venv/bin/python bench/autosave.py [--clients 20] [--edits 1000] [--mode store http]
+        [--out bench/out/autosave.json]
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import RedisServer, free_port  # noqa: E402
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(latencies_s, wall_s, extra):
+    ms = [x * 1000 for x in latencies_s]
+    return {
+        "edits": len(ms),
+        "p50_ms": round(statistics.median(ms), 2),
+        "p90_ms": round(percentile(ms, 90), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+        "max_ms": round(max(ms), 2),
+        "wall_s": round(wall_s, 2),
+        "edits_per_s": round(len(ms) / wall_s, 1),
+        **extra,
+    }
+
+
+def run_clients(clients, edits_per_client, edit_own, bump_shared):
+    latencies, errors, lock = [], [], threading.Lock()
+
+    def client(number):
+        mine = []
+        try:
+            for edit in range(edits_per_client):
+                t0 = time.perf_counter()
+                edit_own(number, edit)
+                mine.append(time.perf_counter() - t0)
+            bump_shared()
+        except Exception as error:  # noqa: BLE001 - reported, makes the run fail
+            errors.append(repr(error))
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    t0 = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, time.perf_counter() - t0, errors
+
+
+def bench_store(redis_url, clients, edits):
+    from labeler.working_state import Change, VersionConflict
+    from labeler.working_state.redis_store import RedisWorkingStateStore
+
+    store = RedisWorkingStateStore(redis_url)
+    file_id, per_client = 1, edits // clients
+    store.apply(file_id, [Change("create", "shared", {"label": "A", "description": "0"})])
+    versions = {}
+
+    def edit_own(number, edit):
+        body = {"label": "A", "start": 1.0, "end": 2.0 + edit, "instant": False,
+                "description": f"{number}-{edit}"}
+        key = f"client-{number}"
+        if edit == 0:
+            result = store.apply(file_id, [Change("create", key, body)])
+        else:
+            result = store.apply(file_id, [Change("update", key, body, versions[key])])
+        versions[key] = result.changed[key]["version"]
+
+    def bump_shared():
+        while True:
+            current = store.get(file_id).annotations["shared"]
+            body = {**current, "description": str(int(current["description"]) + 1)}
+            try:
+                store.apply(file_id, [Change("update", "shared", body, current["version"])])
+                return
+            except VersionConflict:
+                continue
+
+    latencies, wall, errors = run_clients(clients, per_client, edit_own, bump_shared)
+    state = store.get(file_id)
+    return latencies, wall, errors, _verify(state.annotations, clients, per_client)
+
+
+def _verify(annotations, clients, per_client):
+    lost = [
+        n
+        for n in range(clients)
+        if annotations.get(f"client-{n}", {}).get("description") != f"{n}-{per_client - 1}"
+        or annotations[f"client-{n}"]["version"] != per_client
+    ]
+    shared = int(annotations["shared"]["description"])
+    return {"lost_or_overwritten": len(lost) + (clients - shared), "shared_bumps": shared}
+
+
+def bench_http(redis_url, clients, edits):
+    import requests
+
+    work = Path(tempfile.mkdtemp(prefix="tsl-bench-autosave-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.django.base",
+        "VAR_DIR": str(work),
+        "WORKING_STATE_BACKEND": "redis",
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "bench-secret",
+        "LOG_LEVEL": "WARNING",
+    }
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    setup = subprocess.run(
+        [python, "bench/autosave.py", "--prepare"], cwd=ROOT, env=env, check=True,
+        capture_output=True, text=True,
+    )
+    token, file_id = json.loads(setup.stdout.strip().splitlines()[-1])
+    port = free_port()
+    server = subprocess.Popen(
+        [python, "-m", "daphne", "-p", str(port), "config.asgi:application"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/api/files/{file_id}/annotations/"
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/health")
+        headers = {"Authorization": f"Token {token}"}
+        shared = requests.post(base, json={"label": "A", "start": 1, "end": 2,
+                                           "description": "0"}, headers=headers).json()
+        sessions = [requests.Session() for _ in range(clients)]
+        for session in sessions:
+            session.headers.update(headers)
+        ids, versions, per_client = {}, {}, edits // clients
+
+        def edit_own(number, edit):
+            session = sessions[number]
+            body = {
+                "label": "A",
+                "start": 1.0,
+                "end": 2.0 + edit,
+                "description": f"{number}-{edit}",
+            }
+            if edit == 0:
+                answer = session.post(base, json=body)
+                ids[number] = answer.json()["id"]
+            else:
+                answer = session.patch(f"{base}{ids[number]}/", json={**body,
+                                       "version": versions[number]})
+            answer.raise_for_status()
+            versions[number] = answer.json()["version"]
+
+        def bump_shared():
+            session = requests.Session()
+            session.headers.update(headers)
+            while True:
+                listed = session.get(base).json()["annotations"]
+                current = next(a for a in listed if a["id"] == shared["id"])
+                answer = session.patch(
+                    f"{base}{shared['id']}/",
+                    json={"description": str(int(current["description"]) + 1),
+                          "version": current["version"]},
+                )
+                if answer.status_code == 200:
+                    return
+                if answer.status_code != 409:
+                    answer.raise_for_status()
+
+        latencies, wall, errors = run_clients(clients, per_client, edit_own, bump_shared)
+        listed = requests.get(base, headers=headers).json()["annotations"]
+        by_key = {("shared" if a["id"] == shared["id"] else
+                   f"client-{next(n for n, i in ids.items() if i == a['id'])}"): a
+                  for a in listed}
+        return latencies, wall, errors, _verify(by_key, clients, per_client)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_http(url, timeout_s=60):
+    import requests
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+def prepare():
+    """In the server's environment: a user, a token, a project and one uploaded file."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.authtoken.models import Token
+
+    from labeler.services.files import file_upload
+    from labeler.services.projects import project_create
+
+    user = get_user_model().objects.create_user("bench", password="bench-password-1"  # noqa: S106)
+    project = project_create(user=user, name="bench", labels=["A", "B"])
+    rows = "time,x\n" + "".join(f"{i},{i % 7}\n" for i in range(10_000))
+    upload = SimpleUploadedFile("bench.csv", rows.encode())
+    outcome = file_upload(project=project, name="bench.csv", uploaded=upload, user=user)
+    print(json.dumps([Token.objects.create(user=user).key, outcome.file.id]))
+
+
+def main():
+    if "--prepare" in sys.argv:
+        prepare()
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--edits", type=int, default=1000)
+    parser.add_argument("--mode", nargs="+", default=["store", "http"])
+    parser.add_argument("--out", default=str(ROOT / "bench/out/autosave.json"))
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.django.base")
+    import django
+
+    django.setup()
+    redis = RedisServer.start()
+    report = {"machine": _machine(), "clients": args.clients, "results": {}}
+    try:
+        for mode in args.mode:
+            runner = bench_store if mode == "store" else bench_http
+            latencies, wall, errors, check = runner(redis.url, args.clients, args.edits)
+            report["results"][mode] = summary(latencies, wall, {**check, "errors": errors[:5]})
+            print(mode, json.dumps(report["results"][mode]), file=sys.stderr)
+    finally:
+        redis.stop()
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, indent=1) + "\n")
+    print(json.dumps(report, indent=1))
+
+
+def _machine():
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "redis": subprocess.run(
+            ["redis-server", "--version"], capture_output=True, text=True
+        ).stdout.strip(),
+        "appendfsync": "always",
+    }
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from labeler import storage
+from labeler.models import Annotation, SeriesFile
+from tests.factories import UserFactory
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo" / "basicmotions"
+LABELS = [
+    {"name": "Walk", "kind": "range"},
+    {"name": "Run", "kind": "both"},
+    {"name": "Fall", "kind": "instant"},
+]
+
+
+def api_client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory(username="bob")
+
+
+@pytest.fixture
+def client(user):
+    return api_client_for(user)
+
+
+@pytest.fixture
+def other_client(other_user):
+    return api_client_for(other_user)
+
+
+@pytest.fixture
+def project(client):
+    response = client.post("/api/projects/", {"name": "Gait", "labels": LABELS}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def upload(client, project_id, *files, expect=None):
+    """files: (name, bytes) pairs -> the JSON answer."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    payload = {"files": [SimpleUploadedFile(name, content, "text/csv") for name, content in files]}
+    response = client.post(f"/api/projects/{project_id}/files/", payload, format="multipart")
+    if expect is not None:
+        assert response.status_code == expect, response.content
+    return response
+
+
+def numeric_csv(rows=200, rate_hz=10) -> bytes:
+    lines = ["time,acc_x,acc_y"]
+    lines += [f"{i / rate_hz:.1f},{(i % 7) * 0.5:.2f},{(i % 3) - 1}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def uploaded_file(client, project):
+    """A 200-row numeric file (time 0.0 .. 19.9 s)."""
+    answer = upload(client, project["id"], ("walk.csv", numeric_csv()), expect=201).json()
+    return answer["results"][0]["file"]
+
+
+def storage_snapshot() -> dict:
+    """What must not change when a request is refused."""
+    files_root = storage.media_root() / "files"
+    return {
+        "files": sorted(SeriesFile.objects.values_list("id", "name", "checksum", "rows")),
+        "annotations": sorted(Annotation.objects.values_list("id", "label", "start", "end")),
+        "stored": sorted(str(p.relative_to(files_root)) for p in files_root.rglob("*"))
+        if files_root.exists()
+        else [],
+    }
