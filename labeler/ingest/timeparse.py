@@ -37,14 +37,16 @@ AUTO_TIME_NAMES = frozenset(TIME_COLUMN_NAMES) | EPOCH_COLUMN_NAMES
 # Epoch ranges: seconds in [1e9, 1e10) = 2001-09-09 .. 2286-11-20; milliseconds the same dates.
 EPOCH_RANGES = {"s": (1e9, 1e10), "ms": (1e12, 1e13)}
 
-_OFFSET = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
-_NONZERO_OFFSET = r"[+-](?:0[1-9]|[1-9]\d)(?::?\d{2})?$|[+-]00:?(?:0[1-9]|[1-5]\d)$"
+# an offset counts only after a clock time, so the "-02" of "2024-01-02" is not one
+_CLOCK = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*"
+_OFFSET = _CLOCK + r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+_NONZERO_OFFSET = _CLOCK + r"(?:[+-](?:0[1-9]|[1-9]\d)(?::?\d{2})?|[+-]00:?(?:0[1-9]|[1-5]\d))$"
 _ISO = (
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}(?::\d{2}(?::\d{2}(?:[.,]\d+)?)?)?)?\s*"
     r"(?:Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
 _ISO_RE = re.compile(_ISO)
-_OFFSET_RE = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+_OFFSET_RE = re.compile(_OFFSET)
 _NA_SET = frozenset(NA_TOKENS)
 
 
@@ -270,7 +272,7 @@ def parse_time_value(value, *, utc: bool) -> int:
     For a file whose times had offsets (stored in UTC) a value without offset is taken as UTC;
     for a file without offsets a value with an offset is refused, since its zone is unknown.
     """
-    if isinstance(value, bool) or isinstance(value, int | float | np.integer | np.floating):
+    if isinstance(value, bool | int | float | np.integer | np.floating):
         raise ValueError(
             f"This file has date-time values; give times as ISO 8601 text such as "
             f"'2024-01-02T03:04:05', not the number {value!r}."

@@ -1,0 +1,24 @@
+"""CSV ingestion and the columnar cache: framework-free (no Django imports).
+
+The Django upload API calls ``ingest_csv`` once per uploaded file; plotting, inference and
+export read the cache through ``open_series``, ``series_window`` and ``write_labeled_csv``.
+See docs/ingest.md.
+"""
+
+from .errors import IngestError
+from .export import write_labeled_csv
+from .ingest import TIME_INDEX, IngestResult, ingest_csv
+from .series import ColumnarSeries, open_series
+from .window import DEFAULT_MAX_POINTS, series_window
+
+__all__ = [
+    "DEFAULT_MAX_POINTS",
+    "TIME_INDEX",
+    "ColumnarSeries",
+    "IngestError",
+    "IngestResult",
+    "ingest_csv",
+    "open_series",
+    "series_window",
+    "write_labeled_csv",
+]

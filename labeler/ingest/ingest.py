@@ -1,0 +1,915 @@
+"""``ingest_csv``: read an uploaded CSV once and write its columnar cache."""
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from .dialect import Dialect, Sample, sniff
+from .errors import IngestError
+from .npyfile import NpyAppender, iter_npy_blocks, write_npy
+from .numbers import parse_numbers
+from .readers import (
+    CarefulStats,
+    FastPathUnavailable,
+    arrow_chunks,
+    python_chunks,
+)
+from .timeparse import (
+    AUTO_TIME_NAMES,
+    DATE_FAMILIES,
+    EPOCH_RANGES,
+    DateFamily,
+    count_nonzero_offsets,
+    epoch_to_ns,
+    epoch_unit,
+    epoch_unit_of_values,
+    finer_unit,
+    finest_unit,
+    format_datetimes,
+    normalize_name,
+    offsets_mask,
+    parse_datetimes,
+    reading_of,
+)
+
+TIME_INDEX = ""  # pass as time_column to use the row index even if a time column exists
+CACHE_FORMAT = 1
+META_FILE = "meta.json"
+TIME_FILE = "time.npy"
+ORDER_FILE = "order.npy"
+MAX_LISTED_ROWS = 10  # row numbers named in a message
+MAX_DETAIL_ROWS = 100  # row numbers given in IngestError.detail
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What ingestion learnt about a file (also stored in the cache's ``meta.json``)."""
+
+    rows: int
+    channels: list[str]
+    time_column: str | None
+    time_kind: str  # "numeric" | "datetime" | "index"
+    time_start: float | str  # the file's own units; ISO 8601 text for date-times
+    time_end: float | str
+    sampling_rate: float | None  # rows per time unit (Hz for seconds and date-times)
+    nan_counts: dict[str, int]
+    warnings: list[str]
+    dialect: dict
+    resorted: bool
+    checksum: str  # sha256 of the source file's bytes
+    tz: str | None = None  # "UTC" when the file's date-times had offsets
+    time_unit: str | None = None  # s / ms / us / ns: the precision of date-time text
+    epoch_unit: str | None = None  # "s" / "ms" when epoch numbers were read as date-times
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@dataclass
+class _Plan:
+    names: list[str]  # unique column names, in file order
+    source_names: list[str]  # as written in the header (generated when there is none)
+    time_index: int | None
+    time_kind: str  # numeric | datetime | index
+    epoch_unit: str | None = None
+    families: list[DateFamily] = field(default_factory=list)
+    aware: bool = False
+    channel_indexes: list[int] = field(default_factory=list)
+    channels_requested: bool = False
+    ignored: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def time_name(self) -> str | None:
+        return None if self.time_index is None else self.names[self.time_index]
+
+
+def _rows_text(rows: list[int], total: int | None = None) -> str:
+    shown = ", ".join(str(row) for row in rows[:MAX_LISTED_ROWS])
+    more = (total or len(rows)) - min(len(rows), MAX_LISTED_ROWS)
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+ROWS_NOTE = "Row numbers count data rows: row 1 is the first row below the header."
+
+
+def _unique_names(header: list[str], width: int) -> tuple[list[str], list[str], list[str]]:
+    """``(unique names, names as written, warnings)``."""
+    written = [cell for cell in header] + [""] * (width - len(header))
+    names, seen, renamed = [], set(), []
+    for position, cell in enumerate(written):
+        name = cell.strip().lstrip("\ufeff") or f"column_{position + 1}"
+        base, copy = name, 2
+        while name in seen:
+            name = f"{base}_{copy}"
+            copy += 1
+        if name != cell.strip() and header:
+            renamed.append(f"'{cell}' -> '{name}'" if cell.strip() else f"'{name}'")
+        seen.add(name)
+        names.append(name)
+    warnings = []
+    if not header:
+        warnings.append(
+            f"The file has no header row; columns were named {names[0]} to {names[-1]}."
+            if len(names) > 1
+            else f"The file has no header row; the column was named {names[0]}."
+        )
+        written = names
+    elif renamed:
+        warnings.append(
+            "Columns with a blank or repeated name were renamed: " + ", ".join(renamed) + "."
+        )
+    return names, written, warnings
+
+
+def _find_column(wanted: str, names: list[str], written: list[str]) -> int | None:
+    for candidates in (names, [w.strip() for w in written]):
+        if wanted in candidates:
+            return candidates.index(wanted)
+    folded = [normalize_name(name) for name in names]
+    if folded.count(normalize_name(wanted)) == 1:
+        return folded.index(normalize_name(wanted))
+    return None
+
+
+def _columns_text(names: list[str]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
+
+
+def _classify(cells: list[str], dialect: Dialect) -> tuple[str, np.ndarray, np.ndarray]:
+    values, bad = parse_numbers(cells, decimal=dialect.decimal, thousands=dialect.thousands)
+    present = ~np.isnan(values) | bad
+    if not present.any():
+        return "empty", values, bad
+    return ("text" if bad.any() else "numeric"), values, bad
+
+
+def _datetime_cells_ok(cells: list[str]) -> bool:
+    present = [c for c in cells if c.strip()]
+    if not present:
+        return False
+    aware = bool(offsets_mask(present).all())
+    return any(parse_datetimes(present, family, aware=aware)[1].all() for family in DATE_FAMILIES)
+
+
+def _plan(sample: Sample, *, time_column: str | None, channels: list[str] | None) -> _Plan:
+    header, rows, dialect = sample.header, sample.rows, sample.dialect
+    width = len(header) if header else max(len(row) for row in rows)
+    if header and not rows and sample.complete:
+        raise IngestError(
+            "The file has a header row but no data rows.",
+            code="header_only",
+            detail={"columns": [cell.strip() for cell in header]},
+        )
+    names, written, warnings = _unique_names(header, width)
+    columns = [[(row[i] if i < len(row) else "") for row in rows] for i in range(width)]
+    kinds = [_classify(cells, dialect) for cells in columns]
+
+    # the time column
+    if time_column == TIME_INDEX:
+        time_index = None
+    elif time_column is not None:
+        time_index = _find_column(time_column, names, written)
+        if time_index is None:
+            raise IngestError(
+                f"The time column '{time_column}' is not in the file. "
+                f"Its columns are: {_columns_text(names)}.",
+                code="missing_time_column",
+                detail={"missing": [time_column], "columns": names},
+            )
+    else:
+        time_index = next(
+            (i for i, name in enumerate(names) if normalize_name(name) in AUTO_TIME_NAMES), None
+        )
+        if (
+            time_index is None
+            and width > 1
+            and kinds[0][0] == "text"
+            and any(kind == "numeric" for kind, _, _ in kinds[1:])
+            and _datetime_cells_ok(columns[0])
+        ):
+            time_index = 0
+    plan = _Plan(names=names, source_names=written, time_index=time_index, time_kind="index")
+    plan.warnings = warnings
+    if time_index is not None:
+        _plan_time(plan, columns[time_index], kinds[time_index], rows_offset=0)
+
+    # the channels
+    if channels is None:
+        for i, (kind, _, _) in enumerate(kinds):
+            if i == time_index:
+                continue
+            if kind in ("numeric", "empty"):
+                plan.channel_indexes.append(i)
+            else:
+                plan.ignored.append(names[i])
+        if not plan.channel_indexes:
+            raise _no_channel_error(names, time_index, kinds, columns)
+    else:
+        plan.channels_requested = True
+        if not channels:
+            raise IngestError("No channels were chosen.", code="missing_channels", detail={})
+        found = [_find_column(name, names, written) for name in channels]
+        missing = [name for name, index in zip(channels, found, strict=True) if index is None]
+        if missing:
+            noun = "channel is" if len(missing) == 1 else "channels are"
+            raise IngestError(
+                f"The {noun} not in the file: {_columns_text(missing)}. "
+                f"Its columns are: {_columns_text(names)}.",
+                code="missing_channels",
+                detail={"missing": missing, "columns": names},
+            )
+        for name, index in zip(channels, found, strict=True):
+            if index == time_index:
+                raise IngestError(
+                    f"'{name}' is the time column, so it cannot also be a channel.",
+                    code="channel_is_time",
+                    detail={"channel": name},
+                )
+            kind, _, bad = kinds[index]
+            if kind == "text":
+                row = int(np.flatnonzero(bad)[0]) + 1
+                raise IngestError(
+                    f"The channel '{name}' is not numeric: data row {row} has "
+                    f"'{columns[index][row - 1]}'. {ROWS_NOTE}",
+                    code="channel_not_numeric",
+                    detail={"channel": name, "rows": [row]},
+                )
+            if index not in plan.channel_indexes:
+                plan.channel_indexes.append(index)
+    return plan
+
+
+def _no_channel_error(names, time_index, kinds, columns) -> IngestError:
+    examples = []
+    for i, (kind, _, bad) in enumerate(kinds):
+        if i != time_index and kind == "text":
+            example = columns[i][int(np.flatnonzero(bad)[0])]
+            examples.append(f"'{names[i]}' has text such as '{example}'")
+    others = [name for i, name in enumerate(names) if i != time_index]
+    if not others:
+        why = "it has only the time column"
+    elif examples:
+        why = "; ".join(examples)
+    else:
+        why = "its columns are empty"
+    return IngestError(
+        f"The file has no numeric column to use as a channel: {why}.",
+        code="no_numeric_channel",
+        detail={"columns": names, "time_column": None if time_index is None else names[time_index]},
+    )
+
+
+def _plan_time(plan: _Plan, cells: list[str], classified, *, rows_offset: int) -> None:
+    kind, values, bad = classified
+    name = plan.names[plan.time_index]
+    present_positions = [i for i, cell in enumerate(cells) if cell.strip()]
+    if kind == "empty":
+        raise IngestError(
+            f"The time column '{name}' has no values in its first rows.",
+            code="unparseable_time",
+            detail={"column": name, "rows": [i + 1 for i in range(min(len(cells), 10))]},
+        )
+    if kind == "numeric":
+        plan.time_kind = "numeric"
+        unit = epoch_unit(name, values)
+        if unit:
+            plan.time_kind, plan.epoch_unit, plan.aware = "datetime", unit, True
+            word = "seconds" if unit == "s" else "milliseconds"
+            plan.warnings.append(
+                f"The time column '{name}' holds Unix epoch {word}; "
+                "they were read as UTC date-times."
+            )
+        elif (looks := epoch_unit_of_values(values)) is not None:
+            word = "seconds" if looks == "s" else "milliseconds"
+            plan.warnings.append(
+                f"The time column '{name}' looks like Unix epoch {word} but was kept as numbers; "
+                "name the column 'timestamp' to read it as date-times."
+            )
+        return
+    present = [cells[i] for i in present_positions]
+    offsets = offsets_mask(present)
+    plan.aware = bool(offsets.sum() * 2 > len(present))
+    scored = []
+    for family in DATE_FAMILIES:
+        ok = parse_datetimes(present, family, aware=plan.aware)[1]
+        scored.append((family, int(ok.sum())))
+    full = [family for family, count in scored if count == len(present)]
+    best_family, best_count = max(scored, key=lambda item: item[1])
+    numeric_count = int((~bad & ~np.isnan(values)).sum())
+    if full:
+        plan.time_kind, plan.families = "datetime", full
+    elif best_count and best_count >= numeric_count:
+        plan.time_kind, plan.families = "datetime", [best_family]
+    elif numeric_count:
+        plan.time_kind = "numeric"
+    else:
+        failed = [(i + 1 + rows_offset, cells[i]) for i in present_positions]
+        raise _unparseable_error(name, failed, len(failed), what="a time or a number")
+
+
+def _unparseable_error(name: str, failures, total: int, *, what: str) -> IngestError:
+    rows = [row for row, _ in failures]
+    examples = ", ".join(f"'{value}'" if value.strip() else "(empty)" for _, value in failures[:3])
+    return IngestError(
+        f"The time column '{name}' has values that cannot be read as {what} at data rows "
+        f"{_rows_text(rows, total)} ({examples}). Fix or remove those rows. {ROWS_NOTE}",
+        code="unparseable_time",
+        detail={"column": name, "rows": rows[:MAX_DETAIL_ROWS], "count": total},
+    )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Failures:
+    """Rows that failed a check: the first few with their text, and how many in all."""
+
+    def __init__(self):
+        self.count = 0
+        self.examples: list[tuple[int, str]] = []
+
+    def add(self, first_row: int, mask: np.ndarray, texts) -> None:
+        hits = np.flatnonzero(mask)
+        if not hits.size:
+            return
+        self.count += int(hits.size)
+        for position in hits[: max(0, MAX_DETAIL_ROWS - len(self.examples))]:
+            value = texts[int(position)] if texts is not None else ""
+            self.examples.append(
+                (first_row + int(position) + 1, "" if value is None else str(value))
+            )
+
+
+@dataclass
+class _TimeCandidate:
+    family: DateFamily | None
+    appender: NpyAppender
+    failures: _Failures = field(default_factory=_Failures)
+    unit: str = "s"
+
+
+class _Sink:
+    """Receives blocks of rows and appends them to the cache files."""
+
+    def __init__(self, folder: Path, plan: _Plan, dialect: Dialect):
+        self.folder, self.plan, self.dialect = folder, plan, dialect
+        self.rows = 0
+        self.channel_files = {
+            index: NpyAppender(folder / f"channel_{n:04d}.npy", np.float32)
+            for n, index in enumerate(plan.channel_indexes)
+        }
+        self.nan_counts = {index: 0 for index in plan.channel_indexes}
+        self.inf_counts = {index: 0 for index in plan.channel_indexes}
+        self.not_numeric = {index: _Failures() for index in plan.channel_indexes}
+        self.nonzero_offsets = 0
+        self.candidates: list[_TimeCandidate] = []
+        if plan.time_kind == "numeric":
+            self.candidates = [_TimeCandidate(None, NpyAppender(folder / TIME_FILE, np.float64))]
+        elif plan.time_kind == "datetime" and plan.epoch_unit:
+            self.candidates = [_TimeCandidate(None, NpyAppender(folder / TIME_FILE, np.int64))]
+        elif plan.time_kind == "datetime":
+            self.candidates = [
+                _TimeCandidate(family, NpyAppender(folder / f"time_{family.key}.npy", np.int64))
+                for family in plan.families
+            ]
+
+    # Arrow blocks hold float arrays for numbers and string arrays for date-time text;
+    # careful blocks hold lists of text cells.
+    def add_arrow(self, first_row: int, columns: dict[int, pa.Array]) -> None:
+        count = None
+        for index in self.plan.channel_indexes:
+            values = columns[index].to_numpy(zero_copy_only=False)
+            count = len(values)
+            self._add_channel(index, values)
+        if self.plan.time_index is not None:
+            column = columns[self.plan.time_index]
+            count = len(column)
+            if self.plan.time_kind == "numeric" or self.plan.epoch_unit:
+                values = column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+                self._add_numeric_time(first_row, values, None)
+            else:
+                self._add_datetime(first_row, column)
+        self.rows += count or 0
+
+    def add_text(self, first_row: int, columns: list[list[str]]) -> None:
+        decimal, thousands = self.dialect.decimal, self.dialect.thousands
+        for index in self.plan.channel_indexes:
+            values, bad = parse_numbers(columns[index], decimal=decimal, thousands=thousands)
+            self.not_numeric[index].add(first_row, bad, columns[index])
+            self._add_channel(index, values)
+        if self.plan.time_index is not None:
+            cells = columns[self.plan.time_index]
+            if self.plan.time_kind == "numeric" or self.plan.epoch_unit:
+                values, bad = parse_numbers(cells, decimal=decimal, thousands=thousands)
+                values[bad] = np.nan
+                self._add_numeric_time(first_row, values, cells)
+            else:
+                self._add_datetime(first_row, cells)
+        self.rows += len(columns[0])
+
+    def _add_channel(self, index: int, values: np.ndarray) -> None:
+        block = values.astype(np.float32, copy=False)
+        infinite = np.isinf(block)
+        if infinite.any():
+            block = block.copy()
+            block[infinite] = np.nan
+            self.inf_counts[index] += int(infinite.sum())
+        self.nan_counts[index] += int(np.count_nonzero(np.isnan(block)))
+        self.channel_files[index].append(block)
+
+    def _add_numeric_time(self, first_row: int, values: np.ndarray, cells) -> None:
+        candidate = self.candidates[0]
+        missing = ~np.isfinite(values)
+        candidate.failures.add(first_row, missing, cells)
+        if self.plan.epoch_unit:
+            low, high = EPOCH_RANGES[self.plan.epoch_unit]
+            values = np.where(missing, low, values)
+            out_of_range = (values < low) | (values >= high)
+            candidate.failures.add(first_row, out_of_range & ~missing, cells)
+            ns = epoch_to_ns(np.clip(values, low, high), self.plan.epoch_unit)
+            candidate.unit = finer_unit(candidate.unit, finest_unit(ns))
+            candidate.appender.append(ns)
+        else:
+            candidate.appender.append(values)
+
+    def _add_datetime(self, first_row: int, values) -> None:
+        texts = None
+        for candidate in self.candidates:
+            ns, ok = parse_datetimes(values, candidate.family, aware=self.plan.aware)
+            if not ok.all():
+                if texts is None:
+                    texts = values.to_pylist() if isinstance(values, pa.Array) else list(values)
+                candidate.failures.add(first_row, ~ok, texts)
+            candidate.unit = finer_unit(candidate.unit, finest_unit(ns[ok]))
+            candidate.appender.append(ns)
+        if self.plan.aware:
+            self.nonzero_offsets += count_nonzero_offsets(values)
+
+    def close(self) -> None:
+        for appender in self.channel_files.values():
+            appender.close()
+        for candidate in self.candidates:
+            candidate.appender.close()
+
+    def discard(self) -> None:
+        for appender in self.channel_files.values():
+            appender.discard()
+        for candidate in self.candidates:
+            candidate.appender.discard()
+
+
+def _read(
+    path: Path, folder: Path, plan: _Plan, dialect: Dialect
+) -> tuple[_Sink, str, str | None, Dialect, CarefulStats]:
+    """Read the whole file into ``folder``: the Arrow path first, the careful path if needed.
+
+    Returns the sink, which path read the file, the checksum when it was computed on the way
+    (else None), the dialect finally used, and what the careful path fixed.
+    """
+    hasher = hashlib.sha256()
+    sink = _Sink(folder, plan, dialect)
+    column_types: dict[int, pa.DataType] = {index: pa.float32() for index in plan.channel_indexes}
+    if plan.time_index is not None:
+        numeric_time = plan.time_kind == "numeric" or plan.epoch_unit
+        column_types[plan.time_index] = pa.float64() if numeric_time else pa.string()
+    try:
+        for first_row, columns in arrow_chunks(
+            path, dialect, column_count=len(plan.names), column_types=column_types, hasher=hasher
+        ):
+            sink.add_arrow(first_row, columns)
+        sink.close()
+        return sink, "arrow", hasher.hexdigest(), dialect, CarefulStats()
+    except FastPathUnavailable:
+        sink.discard()
+    encodings = [dialect.encoding]
+    if dialect.encoding in ("utf-8", "utf-8-sig"):
+        encodings += ["cp1252", "latin-1"]
+    elif dialect.encoding == "cp1252":
+        encodings += ["latin-1"]
+    for encoding in encodings:
+        used = Dialect.from_dict({**dialect.as_dict(), "encoding": encoding})
+        sink = _Sink(folder, plan, used)
+        stats = CarefulStats()
+        try:
+            for first_row, columns in python_chunks(
+                path, used, column_count=len(plan.names), stats=stats
+            ):
+                sink.add_text(first_row, columns)
+        except UnicodeDecodeError:
+            sink.discard()
+            continue
+        except BaseException:
+            sink.discard()
+            raise
+        sink.close()
+        return sink, "python", None, used, stats
+    raise IngestError(  # pragma: no cover - Latin-1 decodes any bytes
+        "The file's text encoding could not be recognised.", code="unreadable_csv"
+    )
+
+
+# --------------------------------------------------------------------------- time checks
+
+
+def _choose_time(sink: _Sink, plan: _Plan) -> _TimeCandidate | None:
+    """The time candidate that read every row, or the IngestError that explains why none did."""
+    if plan.time_index is None:
+        return None
+    name = plan.time_name
+    good = [c for c in sink.candidates if c.failures.count == 0]
+    if not good:
+        best = min(sink.candidates, key=lambda c: c.failures.count)
+        failures = best.failures
+        if plan.time_kind == "numeric" or plan.epoch_unit:
+            what = "a number" if not plan.epoch_unit else "an epoch time"
+            raise _unparseable_error(name, failures.examples, failures.count, what=what)
+        raise _datetime_error(name, best, plan)
+    if len(good) > 1:
+        first, second = good[0], good[1]
+        differs = any(
+            not np.array_equal(a, b)
+            for (_, a), (_, b) in zip(
+                iter_npy_blocks(first.appender.path, np.int64, sink.rows),
+                iter_npy_blocks(second.appender.path, np.int64, sink.rows),
+                strict=True,
+            )
+        )
+        if differs:
+            raise IngestError(
+                f"The dates in the time column '{name}' can be read as {first.family.label} or "
+                f"as {second.family.label} (e.g. '{first.family.example}'), and nothing in the "
+                "file says which. Write them as ISO 8601 (2024-01-02 03:04:05), or as "
+                "day/month with at least one day above 12.",
+                code="ambiguous_dates",
+                detail={"column": name, "formats": [first.family.label, second.family.label]},
+            )
+    chosen = good[0]
+    for other in sink.candidates:
+        if other is not chosen:
+            other.appender.path.unlink(missing_ok=True)
+    if chosen.appender.path.name != TIME_FILE:
+        chosen.appender.path.rename(chosen.appender.path.with_name(TIME_FILE))
+    if chosen.family is not None and chosen.family.key not in ("iso", "ymd_slash", "ymd_dot"):
+        sink_warning = f"Dates were read as {chosen.family.label} (e.g. {chosen.family.example})."
+        plan.warnings.append(sink_warning)
+    return chosen
+
+
+def _datetime_error(name: str, best: _TimeCandidate, plan: _Plan) -> IngestError:
+    failures = best.failures
+    mixed = []
+    for row, value in failures.examples:
+        if not value.strip():
+            continue
+        reading = reading_of(value)
+        if reading is not None:
+            mixed.append((row, value, reading))
+    if mixed:
+        rows = [row for row, _, _ in mixed]
+        _, example, (family, aware) = mixed[0]
+        if family.key == best.family.key and aware != plan.aware:
+            has, lacks = ("have", "lack") if plan.aware else ("lack", "have")
+            return IngestError(
+                f"The time column '{name}' mixes times with and without a UTC offset: most "
+                f"values {has} one, but data rows {_rows_text(rows, failures.count)} {lacks} one "
+                f"(e.g. '{example}'). Write every time the same way. {ROWS_NOTE}",
+                code="mixed_date_formats",
+                detail={"column": name, "rows": rows[:MAX_DETAIL_ROWS], "count": failures.count},
+            )
+        return IngestError(
+            f"The time column '{name}' mixes date formats: most values are written as "
+            f"{best.family.label} (e.g. '{best.family.example}') but data rows "
+            f"{_rows_text(rows, failures.count)} are written as {family.label} "
+            f"(e.g. '{example}'). Write every time the same way. {ROWS_NOTE}",
+            code="mixed_date_formats",
+            detail={"column": name, "rows": rows[:MAX_DETAIL_ROWS], "count": failures.count},
+        )
+    return _unparseable_error(name, failures.examples, failures.count, what="a date-time")
+
+
+@dataclass
+class _TimeFacts:
+    start: float
+    end: float
+    sampling_rate: float | None
+    resorted: bool
+    out_of_order: int
+
+
+def _check_time(folder: Path, sink: _Sink, plan: _Plan, chosen: _TimeCandidate) -> _TimeFacts:
+    """Order, duplicates, range and sampling rate of the time column; sorts when needed."""
+    dtype = np.int64 if plan.time_kind == "datetime" else np.float64
+    path = folder / TIME_FILE
+    rows = sink.rows
+    out_of_order = 0
+    running_max = None
+    duplicates: list[tuple[int, int, float]] = []
+    duplicate_count = 0
+    medians = []
+    previous = None
+    start = end = None
+    for first, block in iter_npy_blocks(path, dtype, rows):
+        if start is None:
+            start = block[0]
+        end = block[-1]
+        maxima = np.maximum.accumulate(block)
+        if running_max is not None:
+            maxima = np.maximum(maxima, running_max)
+            out_of_order += int(block[0] < running_max)
+        out_of_order += int(np.count_nonzero(block[1:] < maxima[:-1]))
+        running_max = maxima[-1]
+        joined = block if previous is None else np.concatenate(([previous], block))
+        offset = first if previous is None else first - 1
+        steps = np.diff(joined)
+        if not out_of_order:
+            equal = np.flatnonzero(steps == 0)
+            duplicate_count += int(equal.size)
+            for position in equal[: max(0, MAX_DETAIL_ROWS - len(duplicates))]:
+                row = offset + int(position)
+                duplicates.append((row + 1, row + 2, joined[position]))
+            positive = steps[steps > 0]
+            if positive.size:
+                medians.append(float(np.median(positive)))
+        previous = block[-1]
+    resorted = out_of_order > 0
+    if resorted:
+        values = np.load(path)
+        order = np.argsort(values, kind="stable")
+        ordered = values[order]
+        steps = np.diff(ordered)
+        equal = np.flatnonzero(steps == 0)
+        duplicate_count = int(equal.size)
+        duplicates = [
+            (*sorted((int(order[p]) + 1, int(order[p + 1]) + 1)), ordered[p])
+            for p in equal[:MAX_DETAIL_ROWS]
+        ]
+        duplicates.sort()
+        if not duplicate_count:
+            write_npy(path, ordered)
+            write_npy(folder / ORDER_FILE, order.astype(np.int64))
+            for appender in sink.channel_files.values():
+                write_npy(appender.path, np.load(appender.path)[order])
+            positive = steps[steps > 0]
+            medians = [float(np.median(positive))] if positive.size else []
+            start, end = ordered[0], ordered[-1]
+        del values, ordered, steps
+    if duplicate_count:
+        raise _duplicates_error(plan, duplicates, duplicate_count, chosen)
+    step = float(np.median(medians)) if medians else None
+    per_unit = 1e9 if plan.time_kind == "datetime" else 1.0  # ns per second for date-times
+    rate = float(f"{per_unit / step:.9g}") if step else None  # drop float noise of the diffs
+    return _TimeFacts(
+        start=start, end=end, sampling_rate=rate, resorted=resorted, out_of_order=out_of_order
+    )
+
+
+def _duplicates_error(plan: _Plan, duplicates, count: int, chosen: _TimeCandidate) -> IngestError:
+    name = plan.time_name
+    shown = []
+    for first, second, value in duplicates[:3]:
+        shown.append(f"data rows {first} and {second} both have {_time_text(plan, chosen, value)}")
+    rows = sorted({row for first, second, _ in duplicates for row in (first, second)})
+    more = f" ({count} repeated values in all)" if count > len(shown) else ""
+    return IngestError(
+        f"The time column '{name}' has duplicate values, so the rows cannot be put in time "
+        f"order: {'; '.join(shown)}{more}. {ROWS_NOTE}",
+        code="duplicate_times",
+        detail={
+            "column": name,
+            "rows": rows[:MAX_DETAIL_ROWS],
+            "pairs": [[first, second] for first, second, _ in duplicates[:MAX_DETAIL_ROWS]],
+            "count": count,
+        },
+    )
+
+
+def _time_text(plan: _Plan, chosen: _TimeCandidate | None, value) -> str:
+    if plan.time_kind == "datetime":
+        unit = chosen.unit if chosen else "ns"
+        return format_datetimes(np.array([value], dtype=np.int64), unit=unit, utc=plan.aware)[0]
+    return np.format_float_positional(float(value), trim="-")
+
+
+# --------------------------------------------------------------------------- the entry point
+
+
+def ingest_csv(
+    source_path,
+    cache_dir,
+    *,
+    time_column: str | None = None,
+    channels: list[str] | None = None,
+) -> IngestResult:
+    """Read the CSV at ``source_path`` and write its columnar cache to ``cache_dir``.
+
+    ``time_column``: None detects it, ``TIME_INDEX`` ("") uses the row index, a name picks that
+    column. ``channels``: None takes every numeric column but the time column, a list picks
+    those. Raises ``IngestError`` for a file it refuses; then nothing is left at ``cache_dir``.
+    The cache is written to a temporary folder beside ``cache_dir`` and renamed into place
+    (replacing an older cache there).
+    """
+    source = Path(source_path)
+    target = Path(cache_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex}"
+    work.mkdir()
+    try:
+        result = _ingest_into(source, work, time_column=time_column, channels=channels)
+        _install(work, target)
+        return result
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _install(work: Path, target: Path) -> None:
+    if target.exists():
+        old = target.parent / f".{target.name}.old-{uuid.uuid4().hex}"
+        os.rename(target, old)
+        os.rename(work, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(work, target)
+
+
+def _ingest_into(source: Path, folder: Path, *, time_column, channels) -> IngestResult:
+    sample = sniff(source)
+    plan = _plan(sample, time_column=time_column, channels=channels)
+    sink, reader, checksum, dialect, stats = _read(source, folder, plan, sample.dialect)
+    if checksum is None:
+        with source.open("rb") as handle:
+            checksum = hashlib.file_digest(handle, "sha256").hexdigest()
+    if sink.rows == 0:
+        raise IngestError(
+            "The file has a header row but no data rows.",
+            code="header_only",
+            detail={"columns": plan.names},
+        )
+    warnings = list(sample.warnings)
+    if dialect.encoding != sample.dialect.encoding:
+        warnings = [w for w in warnings if "not UTF-8" not in w]
+        warnings.insert(0, f"The file is not UTF-8; it was read as {dialect.encoding_name}.")
+    chosen = _choose_time(sink, plan)
+    warnings += plan.warnings
+    channel_names = _final_channels(sink, plan, folder, warnings)
+    if stats.short_rows:
+        warnings.append(
+            f"{stats.short_rows} rows had fewer cells than the header (data rows "
+            f"{_rows_text(stats.short_row_examples, stats.short_rows)}); the missing cells were "
+            "left empty."
+        )
+    facts = None
+    tz = "UTC" if plan.time_kind == "datetime" and plan.aware else None
+    time_unit = chosen.unit if plan.time_kind == "datetime" else None
+    if chosen is not None:
+        facts = _check_time(folder, sink, plan, chosen)
+        if facts.resorted:
+            rows_word = "row was" if facts.out_of_order == 1 else "rows were"
+            warnings.append(
+                f"{facts.out_of_order} {rows_word} out of time order; the series was sorted by "
+                f"'{plan.time_name}'. Downloads keep the original row order."
+            )
+        if sink.nonzero_offsets:
+            warnings.append("Times with UTC offsets (e.g. +02:00) were converted to UTC.")
+    nan_counts = {
+        plan.names[index]: sink.nan_counts[index]
+        for index in plan.channel_indexes
+        if plan.names[index] in channel_names
+    }
+    _nan_warnings(sink, plan, channel_names, warnings)
+    if facts is None:
+        start, end, rate = 0.0, float(sink.rows - 1), 1.0
+    elif plan.time_kind == "datetime":
+        start = _time_text(plan, chosen, facts.start)
+        end = _time_text(plan, chosen, facts.end)
+        rate = facts.sampling_rate
+    else:
+        start, end, rate = float(facts.start), float(facts.end), facts.sampling_rate
+    result = IngestResult(
+        rows=sink.rows,
+        channels=channel_names,
+        time_column=plan.time_name,
+        time_kind=plan.time_kind,
+        time_start=start,
+        time_end=end,
+        sampling_rate=rate,
+        nan_counts=nan_counts,
+        warnings=warnings,
+        dialect=dialect.as_dict(),
+        resorted=bool(facts and facts.resorted),
+        checksum=checksum,
+        tz=tz,
+        time_unit=time_unit,
+        epoch_unit=plan.epoch_unit,
+        ignored_columns=plan.ignored,
+    )
+    meta = {
+        "format": CACHE_FORMAT,
+        "result": result.as_dict(),
+        "reader": reader,
+        "columns": plan.source_names,
+        "column_names": plan.names,
+        "time_index": plan.time_index,
+        "time_file": TIME_FILE if plan.time_index is not None else None,
+        "order_file": ORDER_FILE if result.resorted else None,
+        "channel_files": {
+            plan.names[index]: sink.channel_files[index].path.name
+            for index in plan.channel_indexes
+            if plan.names[index] in channel_names
+        },
+        "channel_indexes": {
+            plan.names[index]: index
+            for index in plan.channel_indexes
+            if plan.names[index] in channel_names
+        },
+    }
+    (folder / META_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False), "utf-8")
+    return result
+
+
+def _final_channels(sink: _Sink, plan: _Plan, folder: Path, warnings: list[str]) -> list[str]:
+    kept = []
+    for index in plan.channel_indexes:
+        name = plan.names[index]
+        failures = sink.not_numeric[index]
+        if failures.count:
+            rows = [row for row, _ in failures.examples]
+            example = failures.examples[0][1]
+            if plan.channels_requested:
+                raise IngestError(
+                    f"The channel '{name}' is not numeric: data rows "
+                    f"{_rows_text(rows, failures.count)} hold text (e.g. '{example}'). "
+                    f"{ROWS_NOTE}",
+                    code="channel_not_numeric",
+                    detail={
+                        "channel": name,
+                        "rows": rows[:MAX_DETAIL_ROWS],
+                        "count": failures.count,
+                    },
+                )
+            warnings.append(
+                f"The column '{name}' was not used as a channel: data rows "
+                f"{_rows_text(rows, failures.count)} hold text (e.g. '{example}')."
+            )
+            plan.ignored.append(name)
+        elif sink.nan_counts[index] == sink.rows and not plan.channels_requested:
+            warnings.append(f"The column '{name}' has no values and was not used as a channel.")
+            plan.ignored.append(name)
+        else:
+            kept.append(name)
+            continue
+        sink.channel_files[index].path.unlink(missing_ok=True)
+    if not kept:
+        raise IngestError(
+            "The file has no numeric column to use as a channel: "
+            + (
+                "its columns hold text or nothing."
+                if plan.ignored
+                else "it has only the time column."
+            ),
+            code="no_numeric_channel",
+            detail={"columns": plan.names, "time_column": plan.time_name},
+        )
+    return kept
+
+
+def _nan_warnings(sink: _Sink, plan: _Plan, kept: list[str], warnings: list[str]) -> None:
+    parts, infinite = [], []
+    for index in plan.channel_indexes:
+        name = plan.names[index]
+        if name not in kept:
+            continue
+        if sink.nan_counts[index]:
+            parts.append(f"'{name}' {sink.nan_counts[index]}")
+        if sink.inf_counts[index]:
+            infinite.append(f"'{name}' {sink.inf_counts[index]}")
+    if parts:
+        warnings.append(
+            "Empty or NaN cells were kept as gaps (rows kept): " + ", ".join(parts) + "."
+        )
+    if infinite:
+        warnings.append("Infinite values were treated as missing: " + ", ".join(infinite) + ".")
+    text_columns = [name for name in plan.ignored if name not in kept]
+    listed = [
+        name
+        for name in text_columns
+        if not any(
+            f"'{name}' was not used" in w or f"'{name}' has no values" in w for w in warnings
+        )
+    ]
+    if listed:
+        warnings.append(
+            "Columns without numbers were not used as channels: " + _columns_text(listed) + "."
+        )
