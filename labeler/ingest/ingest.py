@@ -89,6 +89,7 @@ class _Plan:
     channels_requested: bool = False
     ignored: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    blank_named: set[str] = field(default_factory=set)
 
     @property
     def time_name(self) -> str | None:
@@ -96,26 +97,40 @@ class _Plan:
 
 
 def _rows_text(rows: list[int], total: int | None = None) -> str:
+    """``data row 3`` / ``data rows 3, 5 and 12 more``."""
     shown = ", ".join(str(row) for row in rows[:MAX_LISTED_ROWS])
     more = (total or len(rows)) - min(len(rows), MAX_LISTED_ROWS)
-    return shown + (f" and {more} more" if more > 0 else "")
+    noun = "data row" if (total or len(rows)) == 1 else "data rows"
+    return f"{noun} {shown}" + (f" and {more} more" if more > 0 else "")
+
+
+def _verb(rows: list[int], total: int | None, singular: str, plural: str) -> str:
+    return singular if (total or len(rows)) == 1 else plural
 
 
 ROWS_NOTE = "Row numbers count data rows: row 1 is the first row below the header."
 
 
-def _unique_names(header: list[str], width: int) -> tuple[list[str], list[str], list[str]]:
-    """``(unique names, names as written, warnings)``."""
+def _unique_names(
+    header: list[str], width: int
+) -> tuple[list[str], list[str], list[str], set[str]]:
+    """``(unique names, names as written, warnings, names given to blank headers)``.
+
+    Blank header cells get ``column_<position>``; whether that is worth a warning depends on
+    whether the column is used (a trailing delimiter makes an empty, unnamed column).
+    """
     written = [cell for cell in header] + [""] * (width - len(header))
-    names, seen, renamed = [], set(), []
+    names, seen, renamed, blank = [], set(), [], set()
     for position, cell in enumerate(written):
         name = cell.strip().lstrip("\ufeff") or f"column_{position + 1}"
         base, copy = name, 2
         while name in seen:
             name = f"{base}_{copy}"
             copy += 1
-        if name != cell.strip() and header:
-            renamed.append(f"'{cell}' -> '{name}'" if cell.strip() else f"'{name}'")
+        if header and not cell.strip():
+            blank.add(name)
+        elif name != cell.strip() and header:
+            renamed.append(f"'{cell}' -> '{name}'")
         seen.add(name)
         names.append(name)
     warnings = []
@@ -127,10 +142,8 @@ def _unique_names(header: list[str], width: int) -> tuple[list[str], list[str], 
         )
         written = names
     elif renamed:
-        warnings.append(
-            "Columns with a blank or repeated name were renamed: " + ", ".join(renamed) + "."
-        )
-    return names, written, warnings
+        warnings.append("Columns with a repeated name were renamed: " + ", ".join(renamed) + ".")
+    return names, written, warnings, blank
 
 
 def _find_column(wanted: str, names: list[str], written: list[str]) -> int | None:
@@ -172,7 +185,7 @@ def _plan(sample: Sample, *, time_column: str | None, channels: list[str] | None
             code="header_only",
             detail={"columns": [cell.strip() for cell in header]},
         )
-    names, written, warnings = _unique_names(header, width)
+    names, written, warnings, blank = _unique_names(header, width)
     columns = [[(row[i] if i < len(row) else "") for row in rows] for i in range(width)]
     kinds = [_classify(cells, dialect) for cells in columns]
 
@@ -202,6 +215,7 @@ def _plan(sample: Sample, *, time_column: str | None, channels: list[str] | None
             time_index = 0
     plan = _Plan(names=names, source_names=written, time_index=time_index, time_kind="index")
     plan.warnings = warnings
+    plan.blank_named = blank
     if time_index is not None:
         _plan_time(plan, columns[time_index], kinds[time_index], rows_offset=0)
 
@@ -212,8 +226,16 @@ def _plan(sample: Sample, *, time_column: str | None, channels: list[str] | None
                 continue
             if kind in ("numeric", "empty"):
                 plan.channel_indexes.append(i)
-            else:
-                plan.ignored.append(names[i])
+                continue
+            plan.ignored.append(names[i])
+            _, values, bad = kinds[i]
+            if np.count_nonzero(~bad & ~np.isnan(values)) > np.count_nonzero(bad):
+                rows = [int(row) + 1 for row in np.flatnonzero(bad)]  # mostly numbers: say where
+                plan.warnings.append(
+                    f"The column '{names[i]}' was not used as a channel: {_rows_text(rows)} "
+                    f"{_verb(rows, None, 'holds', 'hold')} text "
+                    f"(e.g. '{columns[i][rows[0] - 1]}')."
+                )
         if not plan.channel_indexes:
             raise _no_channel_error(names, time_index, kinds, columns)
     else:
@@ -323,7 +345,7 @@ def _unparseable_error(name: str, failures, total: int, *, what: str) -> IngestE
     rows = [row for row, _ in failures]
     examples = ", ".join(f"'{value}'" if value.strip() else "(empty)" for _, value in failures[:3])
     return IngestError(
-        f"The time column '{name}' has values that cannot be read as {what} at data rows "
+        f"The time column '{name}' has values that cannot be read as {what} at "
         f"{_rows_text(rows, total)} ({examples}). Fix or remove those rows. {ROWS_NOTE}",
         code="unparseable_time",
         detail={"column": name, "rows": rows[:MAX_DETAIL_ROWS], "count": total},
@@ -374,8 +396,12 @@ class _Sink:
         self.inf_counts = {index: 0 for index in plan.channel_indexes}
         self.not_numeric = {index: _Failures() for index in plan.channel_indexes}
         self.nonzero_offsets = 0
+        self.first_time_text: str | None = None  # for messages: a value as the file writes it
         self.candidates: list[_TimeCandidate] = []
-        if plan.time_kind == "numeric":
+        self.index_time = None
+        if plan.time_kind == "index":
+            self.index_time = NpyAppender(folder / TIME_FILE, np.float64)
+        elif plan.time_kind == "numeric":
             self.candidates = [_TimeCandidate(None, NpyAppender(folder / TIME_FILE, np.float64))]
         elif plan.time_kind == "datetime" and plan.epoch_unit:
             self.candidates = [_TimeCandidate(None, NpyAppender(folder / TIME_FILE, np.int64))]
@@ -401,6 +427,7 @@ class _Sink:
                 self._add_numeric_time(first_row, values, None)
             else:
                 self._add_datetime(first_row, column)
+        self._add_index_time(first_row, count or 0)
         self.rows += count or 0
 
     def add_text(self, first_row: int, columns: list[list[str]]) -> None:
@@ -417,7 +444,12 @@ class _Sink:
                 self._add_numeric_time(first_row, values, cells)
             else:
                 self._add_datetime(first_row, cells)
+        self._add_index_time(first_row, len(columns[0]))
         self.rows += len(columns[0])
+
+    def _add_index_time(self, first_row: int, count: int) -> None:
+        if self.index_time is not None:
+            self.index_time.append(np.arange(first_row, first_row + count, dtype=np.float64))
 
     def _add_channel(self, index: int, values: np.ndarray) -> None:
         block = values.astype(np.float32, copy=False)
@@ -446,6 +478,10 @@ class _Sink:
 
     def _add_datetime(self, first_row: int, values) -> None:
         texts = None
+        if self.first_time_text is None and len(values):
+            self.first_time_text = str(
+                values[0].as_py() if isinstance(values, pa.Array) else values[0]
+            )
         for candidate in self.candidates:
             ns, ok = parse_datetimes(values, candidate.family, aware=self.plan.aware)
             if not ok.all():
@@ -462,12 +498,16 @@ class _Sink:
             appender.close()
         for candidate in self.candidates:
             candidate.appender.close()
+        if self.index_time is not None:
+            self.index_time.close()
 
     def discard(self) -> None:
         for appender in self.channel_files.values():
             appender.discard()
         for candidate in self.candidates:
             candidate.appender.discard()
+        if self.index_time is not None:
+            self.index_time.discard()
 
 
 def _read(
@@ -549,7 +589,7 @@ def _choose_time(sink: _Sink, plan: _Plan) -> _TimeCandidate | None:
         if differs:
             raise IngestError(
                 f"The dates in the time column '{name}' can be read as {first.family.label} or "
-                f"as {second.family.label} (e.g. '{first.family.example}'), and nothing in the "
+                f"as {second.family.label} (e.g. '{sink.first_time_text}'), and nothing in the "
                 "file says which. Write them as ISO 8601 (2024-01-02 03:04:05), or as "
                 "day/month with at least one day above 12.",
                 code="ambiguous_dates",
@@ -562,8 +602,9 @@ def _choose_time(sink: _Sink, plan: _Plan) -> _TimeCandidate | None:
     if chosen.appender.path.name != TIME_FILE:
         chosen.appender.path.rename(chosen.appender.path.with_name(TIME_FILE))
     if chosen.family is not None and chosen.family.key not in ("iso", "ymd_slash", "ymd_dot"):
-        sink_warning = f"Dates were read as {chosen.family.label} (e.g. {chosen.family.example})."
-        plan.warnings.append(sink_warning)
+        plan.warnings.append(
+            f"Dates were read as {chosen.family.label} (e.g. '{sink.first_time_text}')."
+        )
     return chosen
 
 
@@ -583,15 +624,17 @@ def _datetime_error(name: str, best: _TimeCandidate, plan: _Plan) -> IngestError
             has, lacks = ("have", "lack") if plan.aware else ("lack", "have")
             return IngestError(
                 f"The time column '{name}' mixes times with and without a UTC offset: most "
-                f"values {has} one, but data rows {_rows_text(rows, failures.count)} {lacks} one "
+                f"values {has} one, but {_rows_text(rows, failures.count)} "
+                f"{_verb(rows, failures.count, lacks + 's', lacks)} one "
                 f"(e.g. '{example}'). Write every time the same way. {ROWS_NOTE}",
                 code="mixed_date_formats",
                 detail={"column": name, "rows": rows[:MAX_DETAIL_ROWS], "count": failures.count},
             )
         return IngestError(
             f"The time column '{name}' mixes date formats: most values are written as "
-            f"{best.family.label} (e.g. '{best.family.example}') but data rows "
-            f"{_rows_text(rows, failures.count)} are written as {family.label} "
+            f"{best.family.label} (e.g. '{best.family.example}') but "
+            f"{_rows_text(rows, failures.count)} {_verb(rows, failures.count, 'is', 'are')} "
+            f"written as {family.label} "
             f"(e.g. '{example}'). Write every time the same way. {ROWS_NOTE}",
             code="mixed_date_formats",
             detail={"column": name, "rows": rows[:MAX_DETAIL_ROWS], "count": failures.count},
@@ -766,8 +809,9 @@ def _ingest_into(source: Path, folder: Path, *, time_column, channels) -> Ingest
     channel_names = _final_channels(sink, plan, folder, warnings)
     if stats.short_rows:
         warnings.append(
-            f"{stats.short_rows} rows had fewer cells than the header (data rows "
-            f"{_rows_text(stats.short_row_examples, stats.short_rows)}); the missing cells were "
+            f"{stats.short_rows} {_verb([], stats.short_rows, 'row', 'rows')} had fewer cells "
+            f"than the header ({_rows_text(stats.short_row_examples, stats.short_rows)}); the "
+            "missing cells were "
             "left empty."
         )
     facts = None
@@ -822,7 +866,7 @@ def _ingest_into(source: Path, folder: Path, *, time_column, channels) -> Ingest
         "columns": plan.source_names,
         "column_names": plan.names,
         "time_index": plan.time_index,
-        "time_file": TIME_FILE if plan.time_index is not None else None,
+        "time_file": TIME_FILE,
         "order_file": ORDER_FILE if result.resorted else None,
         "channel_files": {
             plan.names[index]: sink.channel_files[index].path.name
@@ -849,8 +893,8 @@ def _final_channels(sink: _Sink, plan: _Plan, folder: Path, warnings: list[str])
             example = failures.examples[0][1]
             if plan.channels_requested:
                 raise IngestError(
-                    f"The channel '{name}' is not numeric: data rows "
-                    f"{_rows_text(rows, failures.count)} hold text (e.g. '{example}'). "
+                    f"The channel '{name}' is not numeric: {_rows_text(rows, failures.count)} "
+                    f"{_verb(rows, failures.count, 'holds', 'hold')} text (e.g. '{example}'). "
                     f"{ROWS_NOTE}",
                     code="channel_not_numeric",
                     detail={
@@ -860,17 +904,22 @@ def _final_channels(sink: _Sink, plan: _Plan, folder: Path, warnings: list[str])
                     },
                 )
             warnings.append(
-                f"The column '{name}' was not used as a channel: data rows "
-                f"{_rows_text(rows, failures.count)} hold text (e.g. '{example}')."
+                f"The column '{name}' was not used as a channel: "
+                f"{_rows_text(rows, failures.count)} "
+                f"{_verb(rows, failures.count, 'holds', 'hold')} text (e.g. '{example}')."
             )
             plan.ignored.append(name)
         elif sink.nan_counts[index] == sink.rows and not plan.channels_requested:
-            warnings.append(f"The column '{name}' has no values and was not used as a channel.")
-            plan.ignored.append(name)
+            if name not in plan.blank_named:  # e.g. the empty column after a trailing delimiter
+                warnings.append(f"The column '{name}' has no values and was not used as a channel.")
+                plan.ignored.append(name)
         else:
             kept.append(name)
             continue
         sink.channel_files[index].path.unlink(missing_ok=True)
+    unnamed = [name for name in kept + [plan.time_name] if name in plan.blank_named]
+    if unnamed:
+        warnings.append("Columns without a name were called " + _columns_text(unnamed) + ".")
     if not kept:
         raise IngestError(
             "The file has no numeric column to use as a channel: "

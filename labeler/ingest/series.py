@@ -42,8 +42,7 @@ class ColumnarSeries:
 
     @cached_property
     def time(self) -> np.ndarray:
-        if self.time_kind == "index":
-            return np.arange(self.rows, dtype=np.float64)
+        """The time axis (the row number 0..rows-1 for index files), a read-only memory map."""
         return np.load(self.cache_dir / self.meta["time_file"], mmap_mode="r")
 
     @cached_property
@@ -114,10 +113,6 @@ class ColumnarSeries:
 
         An empty range comes back as ``(first, first - 1)``.
         """
-        if self.time_kind == "index":
-            first = 0 if start is None else max(0, int(np.ceil(start)))
-            last = self.rows - 1 if end is None else min(self.rows - 1, int(np.floor(end)))
-            return first, max(last, first - 1)
         time = self.time
         first = 0 if start is None else int(np.searchsorted(time, start, side="left"))
         last = self.rows - 1 if end is None else int(np.searchsorted(time, end, side="right")) - 1
