@@ -5,6 +5,7 @@ export read the cache through ``open_series``, ``series_window`` and ``write_lab
 See docs/ingest.md.
 """
 
+from .cache import series_cache_write
 from .errors import IngestError
 from .export import write_labeled_csv
 from .ingest import TIME_INDEX, IngestResult, ingest_csv
@@ -19,6 +20,7 @@ __all__ = [
     "IngestResult",
     "ingest_csv",
     "open_series",
+    "series_cache_write",
     "series_window",
     "write_labeled_csv",
 ]

@@ -1,356 +1,45 @@
 """``ingest_csv``: read an uploaded CSV once and write its columnar cache."""
 
 import hashlib
-import json
 import os
 import shutil
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-from .dialect import Dialect, Sample, sniff
+from .cache import ORDER_FILE, TIME_FILE, IngestResult, channel_file_name, write_meta
+from .dialect import Dialect, sniff
 from .errors import IngestError
 from .npyfile import NpyAppender, iter_npy_blocks, write_npy
 from .numbers import parse_numbers
-from .readers import (
-    CarefulStats,
-    FastPathUnavailable,
-    arrow_chunks,
-    python_chunks,
+from .plan import (
+    MAX_DETAIL_ROWS,
+    ROWS_NOTE,
+    TIME_INDEX,
+    Plan,
+    columns_text,
+    make_plan,
+    rows_text,
+    unparseable_error,
+    verb,
 )
+from .readers import CarefulStats, FastPathUnavailable, arrow_chunks, python_chunks
 from .timeparse import (
-    AUTO_TIME_NAMES,
-    DATE_FAMILIES,
     EPOCH_RANGES,
     DateFamily,
     count_nonzero_offsets,
     epoch_to_ns,
-    epoch_unit,
-    epoch_unit_of_values,
     finer_unit,
     finest_unit,
     format_datetimes,
-    normalize_name,
-    offsets_mask,
     parse_datetimes,
     reading_of,
 )
 
-TIME_INDEX = ""  # pass as time_column to use the row index even if a time column exists
-CACHE_FORMAT = 1
-META_FILE = "meta.json"
-TIME_FILE = "time.npy"
-ORDER_FILE = "order.npy"
-MAX_LISTED_ROWS = 10  # row numbers named in a message
-MAX_DETAIL_ROWS = 100  # row numbers given in IngestError.detail
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    """What ingestion learnt about a file (also stored in the cache's ``meta.json``)."""
-
-    rows: int
-    channels: list[str]
-    time_column: str | None
-    time_kind: str  # "numeric" | "datetime" | "index"
-    time_start: float | str  # the file's own units; ISO 8601 text for date-times
-    time_end: float | str
-    sampling_rate: float | None  # rows per time unit (Hz for seconds and date-times)
-    nan_counts: dict[str, int]
-    warnings: list[str]
-    dialect: dict
-    resorted: bool
-    checksum: str  # sha256 of the source file's bytes
-    tz: str | None = None  # "UTC" when the file's date-times had offsets
-    time_unit: str | None = None  # s / ms / us / ns: the precision of date-time text
-    epoch_unit: str | None = None  # "s" / "ms" when epoch numbers were read as date-times
-    ignored_columns: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-# --------------------------------------------------------------------------- planning
-
-
-@dataclass
-class _Plan:
-    names: list[str]  # unique column names, in file order
-    source_names: list[str]  # as written in the header (generated when there is none)
-    time_index: int | None
-    time_kind: str  # numeric | datetime | index
-    epoch_unit: str | None = None
-    families: list[DateFamily] = field(default_factory=list)
-    aware: bool = False
-    channel_indexes: list[int] = field(default_factory=list)
-    channels_requested: bool = False
-    ignored: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    blank_named: set[str] = field(default_factory=set)
-
-    @property
-    def time_name(self) -> str | None:
-        return None if self.time_index is None else self.names[self.time_index]
-
-
-def _rows_text(rows: list[int], total: int | None = None) -> str:
-    """``data row 3`` / ``data rows 3, 5 and 12 more``."""
-    shown = ", ".join(str(row) for row in rows[:MAX_LISTED_ROWS])
-    more = (total or len(rows)) - min(len(rows), MAX_LISTED_ROWS)
-    noun = "data row" if (total or len(rows)) == 1 else "data rows"
-    return f"{noun} {shown}" + (f" and {more} more" if more > 0 else "")
-
-
-def _verb(rows: list[int], total: int | None, singular: str, plural: str) -> str:
-    return singular if (total or len(rows)) == 1 else plural
-
-
-ROWS_NOTE = "Row numbers count data rows: row 1 is the first row below the header."
-
-
-def _unique_names(
-    header: list[str], width: int
-) -> tuple[list[str], list[str], list[str], set[str]]:
-    """``(unique names, names as written, warnings, names given to blank headers)``.
-
-    Blank header cells get ``column_<position>``; whether that is worth a warning depends on
-    whether the column is used (a trailing delimiter makes an empty, unnamed column).
-    """
-    written = [cell for cell in header] + [""] * (width - len(header))
-    names, seen, renamed, blank = [], set(), [], set()
-    for position, cell in enumerate(written):
-        name = cell.strip().lstrip("\ufeff") or f"column_{position + 1}"
-        base, copy = name, 2
-        while name in seen:
-            name = f"{base}_{copy}"
-            copy += 1
-        if header and not cell.strip():
-            blank.add(name)
-        elif name != cell.strip() and header:
-            renamed.append(f"'{cell}' -> '{name}'")
-        seen.add(name)
-        names.append(name)
-    warnings = []
-    if not header:
-        warnings.append(
-            f"The file has no header row; columns were named {names[0]} to {names[-1]}."
-            if len(names) > 1
-            else f"The file has no header row; the column was named {names[0]}."
-        )
-        written = names
-    elif renamed:
-        warnings.append("Columns with a repeated name were renamed: " + ", ".join(renamed) + ".")
-    return names, written, warnings, blank
-
-
-def _find_column(wanted: str, names: list[str], written: list[str]) -> int | None:
-    for candidates in (names, [w.strip() for w in written]):
-        if wanted in candidates:
-            return candidates.index(wanted)
-    folded = [normalize_name(name) for name in names]
-    if folded.count(normalize_name(wanted)) == 1:
-        return folded.index(normalize_name(wanted))
-    return None
-
-
-def _columns_text(names: list[str]) -> str:
-    return ", ".join(f"'{name}'" for name in names)
-
-
-def _classify(cells: list[str], dialect: Dialect) -> tuple[str, np.ndarray, np.ndarray]:
-    values, bad = parse_numbers(cells, decimal=dialect.decimal, thousands=dialect.thousands)
-    present = ~np.isnan(values) | bad
-    if not present.any():
-        return "empty", values, bad
-    return ("text" if bad.any() else "numeric"), values, bad
-
-
-def _datetime_cells_ok(cells: list[str]) -> bool:
-    present = [c for c in cells if c.strip()]
-    if not present:
-        return False
-    aware = bool(offsets_mask(present).all())
-    return any(parse_datetimes(present, family, aware=aware)[1].all() for family in DATE_FAMILIES)
-
-
-def _plan(sample: Sample, *, time_column: str | None, channels: list[str] | None) -> _Plan:
-    header, rows, dialect = sample.header, sample.rows, sample.dialect
-    width = len(header) if header else max(len(row) for row in rows)
-    if header and not rows and sample.complete:
-        raise IngestError(
-            "The file has a header row but no data rows.",
-            code="header_only",
-            detail={"columns": [cell.strip() for cell in header]},
-        )
-    names, written, warnings, blank = _unique_names(header, width)
-    columns = [[(row[i] if i < len(row) else "") for row in rows] for i in range(width)]
-    kinds = [_classify(cells, dialect) for cells in columns]
-
-    # the time column
-    if time_column == TIME_INDEX:
-        time_index = None
-    elif time_column is not None:
-        time_index = _find_column(time_column, names, written)
-        if time_index is None:
-            raise IngestError(
-                f"The time column '{time_column}' is not in the file. "
-                f"Its columns are: {_columns_text(names)}.",
-                code="missing_time_column",
-                detail={"missing": [time_column], "columns": names},
-            )
-    else:
-        time_index = next(
-            (i for i, name in enumerate(names) if normalize_name(name) in AUTO_TIME_NAMES), None
-        )
-        if (
-            time_index is None
-            and width > 1
-            and kinds[0][0] == "text"
-            and any(kind == "numeric" for kind, _, _ in kinds[1:])
-            and _datetime_cells_ok(columns[0])
-        ):
-            time_index = 0
-    plan = _Plan(names=names, source_names=written, time_index=time_index, time_kind="index")
-    plan.warnings = warnings
-    plan.blank_named = blank
-    if time_index is not None:
-        _plan_time(plan, columns[time_index], kinds[time_index], rows_offset=0)
-
-    # the channels
-    if channels is None:
-        for i, (kind, _, _) in enumerate(kinds):
-            if i == time_index:
-                continue
-            if kind in ("numeric", "empty"):
-                plan.channel_indexes.append(i)
-                continue
-            plan.ignored.append(names[i])
-            _, values, bad = kinds[i]
-            if np.count_nonzero(~bad & ~np.isnan(values)) > np.count_nonzero(bad):
-                rows = [int(row) + 1 for row in np.flatnonzero(bad)]  # mostly numbers: say where
-                plan.warnings.append(
-                    f"The column '{names[i]}' was not used as a channel: {_rows_text(rows)} "
-                    f"{_verb(rows, None, 'holds', 'hold')} text "
-                    f"(e.g. '{columns[i][rows[0] - 1]}')."
-                )
-        if not plan.channel_indexes:
-            raise _no_channel_error(names, time_index, kinds, columns)
-    else:
-        plan.channels_requested = True
-        if not channels:
-            raise IngestError("No channels were chosen.", code="missing_channels", detail={})
-        found = [_find_column(name, names, written) for name in channels]
-        missing = [name for name, index in zip(channels, found, strict=True) if index is None]
-        if missing:
-            noun = "channel is" if len(missing) == 1 else "channels are"
-            raise IngestError(
-                f"The {noun} not in the file: {_columns_text(missing)}. "
-                f"Its columns are: {_columns_text(names)}.",
-                code="missing_channels",
-                detail={"missing": missing, "columns": names},
-            )
-        for name, index in zip(channels, found, strict=True):
-            if index == time_index:
-                raise IngestError(
-                    f"'{name}' is the time column, so it cannot also be a channel.",
-                    code="channel_is_time",
-                    detail={"channel": name},
-                )
-            kind, _, bad = kinds[index]
-            if kind == "text":
-                row = int(np.flatnonzero(bad)[0]) + 1
-                raise IngestError(
-                    f"The channel '{name}' is not numeric: data row {row} has "
-                    f"'{columns[index][row - 1]}'. {ROWS_NOTE}",
-                    code="channel_not_numeric",
-                    detail={"channel": name, "rows": [row]},
-                )
-            if index not in plan.channel_indexes:
-                plan.channel_indexes.append(index)
-    return plan
-
-
-def _no_channel_error(names, time_index, kinds, columns) -> IngestError:
-    examples = []
-    for i, (kind, _, bad) in enumerate(kinds):
-        if i != time_index and kind == "text":
-            example = columns[i][int(np.flatnonzero(bad)[0])]
-            examples.append(f"'{names[i]}' has text such as '{example}'")
-    others = [name for i, name in enumerate(names) if i != time_index]
-    if not others:
-        why = "it has only the time column"
-    elif examples:
-        why = "; ".join(examples)
-    else:
-        why = "its columns are empty"
-    return IngestError(
-        f"The file has no numeric column to use as a channel: {why}.",
-        code="no_numeric_channel",
-        detail={"columns": names, "time_column": None if time_index is None else names[time_index]},
-    )
-
-
-def _plan_time(plan: _Plan, cells: list[str], classified, *, rows_offset: int) -> None:
-    kind, values, bad = classified
-    name = plan.names[plan.time_index]
-    present_positions = [i for i, cell in enumerate(cells) if cell.strip()]
-    if kind == "empty":
-        raise IngestError(
-            f"The time column '{name}' has no values in its first rows.",
-            code="unparseable_time",
-            detail={"column": name, "rows": [i + 1 for i in range(min(len(cells), 10))]},
-        )
-    if kind == "numeric":
-        plan.time_kind = "numeric"
-        unit = epoch_unit(name, values)
-        if unit:
-            plan.time_kind, plan.epoch_unit, plan.aware = "datetime", unit, True
-            word = "seconds" if unit == "s" else "milliseconds"
-            plan.warnings.append(
-                f"The time column '{name}' holds Unix epoch {word}; "
-                "they were read as UTC date-times."
-            )
-        elif (looks := epoch_unit_of_values(values)) is not None:
-            word = "seconds" if looks == "s" else "milliseconds"
-            plan.warnings.append(
-                f"The time column '{name}' looks like Unix epoch {word} but was kept as numbers; "
-                "name the column 'timestamp' to read it as date-times."
-            )
-        return
-    present = [cells[i] for i in present_positions]
-    offsets = offsets_mask(present)
-    plan.aware = bool(offsets.sum() * 2 > len(present))
-    scored = []
-    for family in DATE_FAMILIES:
-        ok = parse_datetimes(present, family, aware=plan.aware)[1]
-        scored.append((family, int(ok.sum())))
-    full = [family for family, count in scored if count == len(present)]
-    best_family, best_count = max(scored, key=lambda item: item[1])
-    numeric_count = int((~bad & ~np.isnan(values)).sum())
-    if full:
-        plan.time_kind, plan.families = "datetime", full
-    elif best_count and best_count >= numeric_count:
-        plan.time_kind, plan.families = "datetime", [best_family]
-    elif numeric_count:
-        plan.time_kind = "numeric"
-    else:
-        failed = [(i + 1 + rows_offset, cells[i]) for i in present_positions]
-        raise _unparseable_error(name, failed, len(failed), what="a time or a number")
-
-
-def _unparseable_error(name: str, failures, total: int, *, what: str) -> IngestError:
-    rows = [row for row, _ in failures]
-    examples = ", ".join(f"'{value}'" if value.strip() else "(empty)" for _, value in failures[:3])
-    return IngestError(
-        f"The time column '{name}' has values that cannot be read as {what} at "
-        f"{_rows_text(rows, total)} ({examples}). Fix or remove those rows. {ROWS_NOTE}",
-        code="unparseable_time",
-        detail={"column": name, "rows": rows[:MAX_DETAIL_ROWS], "count": total},
-    )
-
+__all__ = ["TIME_INDEX", "IngestResult", "ingest_csv"]
 
 # --------------------------------------------------------------------------- reading
 
@@ -385,11 +74,11 @@ class _TimeCandidate:
 class _Sink:
     """Receives blocks of rows and appends them to the cache files."""
 
-    def __init__(self, folder: Path, plan: _Plan, dialect: Dialect):
+    def __init__(self, folder: Path, plan: Plan, dialect: Dialect):
         self.folder, self.plan, self.dialect = folder, plan, dialect
         self.rows = 0
         self.channel_files = {
-            index: NpyAppender(folder / f"channel_{n:04d}.npy", np.float32)
+            index: NpyAppender(folder / channel_file_name(n), np.float32)
             for n, index in enumerate(plan.channel_indexes)
         }
         self.nan_counts = {index: 0 for index in plan.channel_indexes}
@@ -511,7 +200,7 @@ class _Sink:
 
 
 def _read(
-    path: Path, folder: Path, plan: _Plan, dialect: Dialect
+    path: Path, folder: Path, plan: Plan, dialect: Dialect
 ) -> tuple[_Sink, str, str | None, Dialect, CarefulStats]:
     """Read the whole file into ``folder``: the Arrow path first, the careful path if needed.
 
@@ -563,7 +252,7 @@ def _read(
 # --------------------------------------------------------------------------- time checks
 
 
-def _choose_time(sink: _Sink, plan: _Plan) -> _TimeCandidate | None:
+def _choose_time(sink: _Sink, plan: Plan) -> _TimeCandidate | None:
     """The time candidate that read every row, or the IngestError that explains why none did."""
     if plan.time_index is None:
         return None
@@ -574,7 +263,7 @@ def _choose_time(sink: _Sink, plan: _Plan) -> _TimeCandidate | None:
         failures = best.failures
         if plan.time_kind == "numeric" or plan.epoch_unit:
             what = "a number" if not plan.epoch_unit else "an epoch time"
-            raise _unparseable_error(name, failures.examples, failures.count, what=what)
+            raise unparseable_error(name, failures.examples, failures.count, what=what)
         raise _datetime_error(name, best, plan)
     if len(good) > 1:
         first, second = good[0], good[1]
@@ -608,7 +297,7 @@ def _choose_time(sink: _Sink, plan: _Plan) -> _TimeCandidate | None:
     return chosen
 
 
-def _datetime_error(name: str, best: _TimeCandidate, plan: _Plan) -> IngestError:
+def _datetime_error(name: str, best: _TimeCandidate, plan: Plan) -> IngestError:
     failures = best.failures
     mixed = []
     for row, value in failures.examples:
@@ -624,8 +313,8 @@ def _datetime_error(name: str, best: _TimeCandidate, plan: _Plan) -> IngestError
             has, lacks = ("have", "lack") if plan.aware else ("lack", "have")
             return IngestError(
                 f"The time column '{name}' mixes times with and without a UTC offset: most "
-                f"values {has} one, but {_rows_text(rows, failures.count)} "
-                f"{_verb(rows, failures.count, lacks + 's', lacks)} one "
+                f"values {has} one, but {rows_text(rows, failures.count)} "
+                f"{verb(rows, failures.count, lacks + 's', lacks)} one "
                 f"(e.g. '{example}'). Write every time the same way. {ROWS_NOTE}",
                 code="mixed_date_formats",
                 detail={"column": name, "rows": rows[:MAX_DETAIL_ROWS], "count": failures.count},
@@ -633,13 +322,13 @@ def _datetime_error(name: str, best: _TimeCandidate, plan: _Plan) -> IngestError
         return IngestError(
             f"The time column '{name}' mixes date formats: most values are written as "
             f"{best.family.label} (e.g. '{best.family.example}') but "
-            f"{_rows_text(rows, failures.count)} {_verb(rows, failures.count, 'is', 'are')} "
+            f"{rows_text(rows, failures.count)} {verb(rows, failures.count, 'is', 'are')} "
             f"written as {family.label} "
             f"(e.g. '{example}'). Write every time the same way. {ROWS_NOTE}",
             code="mixed_date_formats",
             detail={"column": name, "rows": rows[:MAX_DETAIL_ROWS], "count": failures.count},
         )
-    return _unparseable_error(name, failures.examples, failures.count, what="a date-time")
+    return unparseable_error(name, failures.examples, failures.count, what="a date-time")
 
 
 @dataclass
@@ -651,7 +340,7 @@ class _TimeFacts:
     out_of_order: int
 
 
-def _check_time(folder: Path, sink: _Sink, plan: _Plan, chosen: _TimeCandidate) -> _TimeFacts:
+def _check_time(folder: Path, sink: _Sink, plan: Plan, chosen: _TimeCandidate) -> _TimeFacts:
     """Order, duplicates, range and sampling rate of the time column; sorts when needed."""
     dtype = np.int64 if plan.time_kind == "datetime" else np.float64
     path = folder / TIME_FILE
@@ -718,7 +407,7 @@ def _check_time(folder: Path, sink: _Sink, plan: _Plan, chosen: _TimeCandidate) 
     )
 
 
-def _duplicates_error(plan: _Plan, duplicates, count: int, chosen: _TimeCandidate) -> IngestError:
+def _duplicates_error(plan: Plan, duplicates, count: int, chosen: _TimeCandidate) -> IngestError:
     name = plan.time_name
     shown = []
     for first, second, value in duplicates[:3]:
@@ -738,7 +427,7 @@ def _duplicates_error(plan: _Plan, duplicates, count: int, chosen: _TimeCandidat
     )
 
 
-def _time_text(plan: _Plan, chosen: _TimeCandidate | None, value) -> str:
+def _time_text(plan: Plan, chosen: _TimeCandidate | None, value) -> str:
     if plan.time_kind == "datetime":
         unit = chosen.unit if chosen else "ns"
         return format_datetimes(np.array([value], dtype=np.int64), unit=unit, utc=plan.aware)[0]
@@ -789,7 +478,7 @@ def _install(work: Path, target: Path) -> None:
 
 def _ingest_into(source: Path, folder: Path, *, time_column, channels) -> IngestResult:
     sample = sniff(source)
-    plan = _plan(sample, time_column=time_column, channels=channels)
+    plan = make_plan(sample, time_column=time_column, channels=channels)
     sink, reader, checksum, dialect, stats = _read(source, folder, plan, sample.dialect)
     if checksum is None:
         with source.open("rb") as handle:
@@ -809,8 +498,8 @@ def _ingest_into(source: Path, folder: Path, *, time_column, channels) -> Ingest
     channel_names = _final_channels(sink, plan, folder, warnings)
     if stats.short_rows:
         warnings.append(
-            f"{stats.short_rows} {_verb([], stats.short_rows, 'row', 'rows')} had fewer cells "
-            f"than the header ({_rows_text(stats.short_row_examples, stats.short_rows)}); the "
+            f"{stats.short_rows} {verb([], stats.short_rows, 'row', 'rows')} had fewer cells "
+            f"than the header ({rows_text(stats.short_row_examples, stats.short_rows)}); the "
             "missing cells were "
             "left empty."
         )
@@ -859,31 +548,23 @@ def _ingest_into(source: Path, folder: Path, *, time_column, channels) -> Ingest
         epoch_unit=plan.epoch_unit,
         ignored_columns=plan.ignored,
     )
-    meta = {
-        "format": CACHE_FORMAT,
-        "result": result.as_dict(),
-        "reader": reader,
-        "columns": plan.source_names,
-        "column_names": plan.names,
-        "time_index": plan.time_index,
-        "time_file": TIME_FILE,
-        "order_file": ORDER_FILE if result.resorted else None,
-        "channel_files": {
-            plan.names[index]: sink.channel_files[index].path.name
-            for index in plan.channel_indexes
-            if plan.names[index] in channel_names
-        },
-        "channel_indexes": {
-            plan.names[index]: index
-            for index in plan.channel_indexes
-            if plan.names[index] in channel_names
-        },
-    }
-    (folder / META_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False), "utf-8")
+    kept = [index for index in plan.channel_indexes if plan.names[index] in channel_names]
+    write_meta(
+        folder,
+        result,
+        reader=reader,
+        columns=plan.source_names,
+        column_names=plan.names,
+        time_index=plan.time_index,
+        time_file=TIME_FILE,
+        order_file=ORDER_FILE if result.resorted else None,
+        channel_files={plan.names[i]: sink.channel_files[i].path.name for i in kept},
+        channel_indexes={plan.names[i]: i for i in kept},
+    )
     return result
 
 
-def _final_channels(sink: _Sink, plan: _Plan, folder: Path, warnings: list[str]) -> list[str]:
+def _final_channels(sink: _Sink, plan: Plan, folder: Path, warnings: list[str]) -> list[str]:
     kept = []
     for index in plan.channel_indexes:
         name = plan.names[index]
@@ -893,8 +574,8 @@ def _final_channels(sink: _Sink, plan: _Plan, folder: Path, warnings: list[str])
             example = failures.examples[0][1]
             if plan.channels_requested:
                 raise IngestError(
-                    f"The channel '{name}' is not numeric: {_rows_text(rows, failures.count)} "
-                    f"{_verb(rows, failures.count, 'holds', 'hold')} text (e.g. '{example}'). "
+                    f"The channel '{name}' is not numeric: {rows_text(rows, failures.count)} "
+                    f"{verb(rows, failures.count, 'holds', 'hold')} text (e.g. '{example}'). "
                     f"{ROWS_NOTE}",
                     code="channel_not_numeric",
                     detail={
@@ -905,8 +586,8 @@ def _final_channels(sink: _Sink, plan: _Plan, folder: Path, warnings: list[str])
                 )
             warnings.append(
                 f"The column '{name}' was not used as a channel: "
-                f"{_rows_text(rows, failures.count)} "
-                f"{_verb(rows, failures.count, 'holds', 'hold')} text (e.g. '{example}')."
+                f"{rows_text(rows, failures.count)} "
+                f"{verb(rows, failures.count, 'holds', 'hold')} text (e.g. '{example}')."
             )
             plan.ignored.append(name)
         elif sink.nan_counts[index] == sink.rows and not plan.channels_requested:
@@ -919,7 +600,7 @@ def _final_channels(sink: _Sink, plan: _Plan, folder: Path, warnings: list[str])
         sink.channel_files[index].path.unlink(missing_ok=True)
     unnamed = [name for name in kept + [plan.time_name] if name in plan.blank_named]
     if unnamed:
-        warnings.append("Columns without a name were called " + _columns_text(unnamed) + ".")
+        warnings.append("Columns without a name were called " + columns_text(unnamed) + ".")
     if not kept:
         raise IngestError(
             "The file has no numeric column to use as a channel: "
@@ -934,7 +615,7 @@ def _final_channels(sink: _Sink, plan: _Plan, folder: Path, warnings: list[str])
     return kept
 
 
-def _nan_warnings(sink: _Sink, plan: _Plan, kept: list[str], warnings: list[str]) -> None:
+def _nan_warnings(sink: _Sink, plan: Plan, kept: list[str], warnings: list[str]) -> None:
     parts, infinite = [], []
     for index in plan.channel_indexes:
         name = plan.names[index]
@@ -960,5 +641,5 @@ def _nan_warnings(sink: _Sink, plan: _Plan, kept: list[str], warnings: list[str]
     ]
     if listed:
         warnings.append(
-            "Columns without numbers were not used as channels: " + _columns_text(listed) + "."
+            "Columns without numbers were not used as channels: " + columns_text(listed) + "."
         )

@@ -67,11 +67,19 @@ def arrow_chunks(
         quoted_strings_can_be_null=null_values,
         decimal_point=dialect.decimal,
     )
-    parse = pacsv.ParseOptions(
+    plain = pacsv.ParseOptions(
         delimiter=dialect.delimiter,
         quote_char=dialect.quotechar,
         double_quote=True,
         newlines_in_values=False,
+        ignore_empty_lines=True,
+    )
+    # slower, for pieces with quotes: a quoted cell may hold a line break
+    quoted = pacsv.ParseOptions(
+        delimiter=dialect.delimiter,
+        quote_char=dialect.quotechar,
+        double_quote=True,
+        newlines_in_values=True,
         ignore_empty_lines=True,
     )
     buffer = bytearray(chunk_bytes)
@@ -104,8 +112,9 @@ def arrow_chunks(
                 if buffer[start : start + 1] in (b"\r", b"\n"):
                     raise FastPathUnavailable("blank lines before the header")
             piece = bytes(view[start:cut])
-            if b'"' in piece and piece.count(b'"') % 2:
-                raise FastPathUnavailable("a quoted cell spans lines")
+            has_quotes = b'"' in piece
+            if has_quotes and piece.count(b'"') % 2:
+                raise FastPathUnavailable("a quoted cell spans the end of a piece")
             try:
                 if transcode:
                     piece = piece.decode(dialect.encoding).encode("utf-8")
@@ -123,7 +132,7 @@ def arrow_chunks(
                 table = pacsv.read_csv(
                     pa.py_buffer(piece),
                     read_options=read,
-                    parse_options=parse,
+                    parse_options=quoted if has_quotes else plain,
                     convert_options=convert,
                 )
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .ingest import CACHE_FORMAT, META_FILE
+from .cache import CACHE_FORMAT, META_FILE
 from .timeparse import finer_unit, finest_unit, format_datetimes, parse_time_value
 
 
