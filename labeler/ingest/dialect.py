@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import IngestError
 from .numbers import NA_TOKENS, parse_numbers
-from .timeparse import ISO_FAMILY, parse_datetimes
+from .timeparse import ISO_PATTERN
 
 SAMPLE_BYTES = 256 * 1024
 MAX_SAMPLE_BYTES = 16 * 1024 * 1024  # grown until it holds a line break
@@ -39,6 +39,7 @@ _BINARY_MAGIC = (
     (b"PAR1", "a Parquet file"),
 )
 _NA_SET = frozenset(NA_TOKENS)
+_ISO_DATETIME = re.compile(ISO_PATTERN)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 NUMBER_FORMAT_ROWS = 300  # rows looked at to find the decimal mark and thousands separator
 _DEC_COMMA = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
@@ -235,11 +236,7 @@ def _looks_like_value(cell: str, decimal: str, thousands: str | None) -> bool:
     _, bad = parse_numbers([cell], decimal=decimal, thousands=thousands)
     if not bad[0] and cell not in _NA_SET:
         return True
-    for aware in (False, True):
-        _, ok = parse_datetimes([cell], ISO_FAMILY, aware=aware)
-        if ok[0]:
-            return True
-    return False
+    return bool(_ISO_DATETIME.match(cell))
 
 
 def sniff(path: Path) -> Sample:

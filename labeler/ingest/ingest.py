@@ -41,6 +41,8 @@ from .timeparse import (
 
 __all__ = ["TIME_INDEX", "IngestResult", "ingest_csv"]
 
+CHECK_BLOCK_ROWS = 1 << 16  # rows of the time column checked at a time (bounds memory)
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -352,7 +354,7 @@ def _check_time(folder: Path, sink: _Sink, plan: Plan, chosen: _TimeCandidate) -
     medians = []
     previous = None
     start = end = None
-    for first, block in iter_npy_blocks(path, dtype, rows):
+    for first, block in iter_npy_blocks(path, dtype, rows, block_rows=CHECK_BLOCK_ROWS):
         if start is None:
             start = block[0]
         end = block[-1]

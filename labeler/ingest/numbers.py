@@ -56,7 +56,8 @@ def parse_numbers(
     thousands separator must group digits by three (``1,234.5``), otherwise it is bad: a
     separator is never silently dropped from ``1,5``.
     """
-    text = pd.Series(cells, dtype=object).fillna("").astype(str).str.strip()
+    # object dtype on purpose: pandas' Arrow-backed "str" dtype costs memory on first use
+    text = pd.Series(cells, dtype=object).fillna("").str.strip()
     missing = text.isin(_NA_SET).to_numpy()
     cleaned = text
     grouped_bad = np.zeros(len(text), dtype=bool)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -111,15 +112,15 @@ def arrow_chunks(
                     start = 3
                 if buffer[start : start + 1] in (b"\r", b"\n"):
                     raise FastPathUnavailable("blank lines before the header")
-            piece = bytes(view[start:cut])
-            has_quotes = b'"' in piece
-            if has_quotes and piece.count(b'"') % 2:
+            piece = view[start:cut]  # no copy
+            has_quotes = buffer.find(b'"', start, cut) >= 0
+            if has_quotes and buffer.count(b'"', start, cut) % 2:
                 raise FastPathUnavailable("a quoted cell spans the end of a piece")
             try:
                 if transcode:
-                    piece = piece.decode(dialect.encoding).encode("utf-8")
-                elif not piece.isascii():
-                    piece.decode("utf-8")  # Arrow checks only the text columns it reads
+                    piece = bytes(piece).decode(dialect.encoding).encode("utf-8")
+                elif np.frombuffer(piece, dtype=np.int8).min(initial=0) < 0:  # not ASCII
+                    bytes(piece).decode("utf-8")  # Arrow checks only the text columns it reads
             except UnicodeDecodeError as exc:
                 raise FastPathUnavailable("bytes that are not valid in the encoding") from exc
             read = pacsv.ReadOptions(

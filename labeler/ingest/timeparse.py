@@ -45,6 +45,7 @@ _ISO = (
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}(?::\d{2}(?::\d{2}(?:[.,]\d+)?)?)?)?\s*"
     r"(?:Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
+ISO_PATTERN = _ISO
 _ISO_RE = re.compile(_ISO)
 _OFFSET_RE = re.compile(_OFFSET)
 _NA_SET = frozenset(NA_TOKENS)
