@@ -17,7 +17,7 @@ RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -r requir
 COPY . .
 RUN useradd --create-home --uid 1000 labeler \
     && mkdir -p /app/var/media \
-    && SECRET_KEY=build-only-collectstatic-key-0123456789abcdef \
+    && SECRET_KEY=build-only-collectstatic-key-0123456789abcdefghijklmnopqrstuvwxyz \
        python manage.py collectstatic --noinput --verbosity 0 \
     && chown -R labeler:labeler /app/var \
     && chmod +x /app/entrypoint.sh

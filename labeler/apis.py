@@ -4,6 +4,7 @@ import tempfile
 
 from django.contrib.auth import get_user_model
 from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -30,7 +31,11 @@ from labeler.services import saving as saving_services
 from labeler.storage import cache_dir
 from labeler.working_state import working_state_store
 
-TIME_VALUE = serializers.JSONField(help_text="number, or ISO 8601 string for date-time files")
+
+def time_value_field(**kwargs):
+    return serializers.JSONField(
+        help_text="number, or ISO 8601 string for date-time files", **kwargs
+    )
 
 
 class TokenApi(ObtainAuthToken):
@@ -43,10 +48,15 @@ class TokenApi(ObtainAuthToken):
 
 class ProjectListApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProjectListInput"
+
         name = serializers.CharField(max_length=200)
         description = serializers.CharField(required=False, allow_blank=True, default="")
         labels = serializers.ListField(child=serializers.JSONField(), required=False)
-        label_config = serializers.CharField(required=False, allow_blank=True)
+        label_config = serializers.CharField(
+            required=False, allow_blank=True, trim_whitespace=False
+        )
         time_column = serializers.CharField(required=False, allow_blank=True, default="")
         channels = serializers.ListField(
             child=serializers.CharField(), required=False, default=list
@@ -57,11 +67,12 @@ class ProjectListApi(APIView):
                 raise serializers.ValidationError("give labels (a list) or label_config (XML)")
             return attrs
 
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="projects_list")
     def get(self, request):
         projects = selectors.project_list_for_user(user=request.user)
         return Response([project_data(p) for p in projects])
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -71,19 +82,23 @@ class ProjectListApi(APIView):
 
 class ProjectDetailApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProjectDetailInput"
+
         name = serializers.CharField(max_length=200, required=False)
         description = serializers.CharField(required=False, allow_blank=True)
         labels = serializers.ListField(child=serializers.JSONField(), required=False)
-        label_config = serializers.CharField(required=False)
+        label_config = serializers.CharField(required=False, trim_whitespace=False)
         time_column = serializers.CharField(required=False, allow_blank=True)
         channels = serializers.ListField(child=serializers.CharField(), required=False)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         role = selectors.project_role(project=project, user=request.user)
         return Response(project_data(project, role=role))
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def patch(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         payload = self.InputSerializer(data=request.data, partial=True)
@@ -91,6 +106,7 @@ class ProjectDetailApi(APIView):
         project = project_services.project_update(project=project, **payload.validated_data)
         return Response(project_data(project))
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def delete(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         if selectors.project_role(project=project, user=request.user) != "owner":
@@ -101,10 +117,13 @@ class ProjectDetailApi(APIView):
 
 class ProjectMemberApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProjectMemberInput"
+
         username = serializers.CharField()
         role = serializers.ChoiceField(choices=["owner", "annotator"], default="annotator")
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         if selectors.project_role(project=project, user=request.user) != "owner":
@@ -126,6 +145,7 @@ class ProjectMemberApi(APIView):
 class ProjectFilesApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         store = working_state_store()
@@ -142,6 +162,7 @@ class ProjectFilesApi(APIView):
             }
         }
     )
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def post(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         uploads = _uploads_in_order(request)
@@ -184,11 +205,13 @@ def _upload_result(outcome) -> dict:
 
 
 class FileDetailApi(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         version = working_state_store().version(series_file.id)
         return Response(file_data(series_file, working_version=version))
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def delete(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         exports.outputs_remove(series_file)
@@ -198,12 +221,15 @@ class FileDetailApi(APIView):
 
 class FileDataApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "FileDataInput"
+
         start = serializers.CharField(required=False, allow_blank=True)
         end = serializers.CharField(required=False, allow_blank=True)
         max_points = serializers.IntegerField(min_value=10, max_value=200_000, default=4000)
         channels = serializers.CharField(required=False, allow_blank=True)
 
-    @extend_schema(parameters=[InputSerializer])
+    @extend_schema(parameters=[InputSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         query = self.InputSerializer(data=request.query_params)
@@ -238,18 +264,22 @@ def _time_param(value):
 
 class AnnotationListApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AnnotationListInput"
+
         id = serializers.RegexField(r"^[A-Za-z0-9_-]{8,64}$", required=False)
         label = serializers.CharField(max_length=200)
-        start = TIME_VALUE
-        end = TIME_VALUE
+        start = time_value_field()
+        end = time_value_field()
         description = serializers.CharField(required=False, allow_blank=True, default="")
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         state = annotation_services.working_state_get(series_file=series_file)
         return Response(file_state_data(state, file_id=series_file.id))
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data)
@@ -272,13 +302,16 @@ class AnnotationListApi(APIView):
 
 class AnnotationDetailApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AnnotationDetailInput"
+
         label = serializers.CharField(max_length=200, required=False)
-        start = serializers.JSONField(required=False)
-        end = serializers.JSONField(required=False)
+        start = time_value_field(required=False)
+        end = time_value_field(required=False)
         description = serializers.CharField(required=False, allow_blank=True)
         version = serializers.IntegerField(required=False, min_value=1)
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def patch(self, request, file_id, annotation_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data, partial=True)
@@ -294,6 +327,7 @@ class AnnotationDetailApi(APIView):
         )
         return Response({**annotation_data(annotation), "file_version": version})
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def delete(self, request, file_id, annotation_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         expected = _int_or_none(request.query_params.get("version")) or _if_match(request)
@@ -318,12 +352,14 @@ def _int_or_none(value):
 
 
 class FileSaveApi(APIView):
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         return Response(saving_services.file_save(series_file=series_file, user=request.user))
 
 
 class ProjectSaveAllApi(APIView):
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         saved = saving_services.project_save_all(project=project, user=request.user)
@@ -331,6 +367,7 @@ class ProjectSaveAllApi(APIView):
 
 
 class ProjectOutputsApi(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         saved = project.files.filter(saved_at__isnull=False).order_by("name")
@@ -339,6 +376,9 @@ class ProjectOutputsApi(APIView):
 
 class ProjectOutputsDownloadApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProjectOutputsDownloadInput"
+
         files = serializers.ListField(
             child=serializers.IntegerField(min_value=1), min_length=1, max_length=10_000
         )
@@ -373,6 +413,7 @@ class ProjectOutputsDownloadApi(APIView):
 
 
 class ProjectLabelNextApi(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         files = selectors.files_to_label_next(project=project)

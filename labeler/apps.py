@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class LabelerConfig(AppConfig):
     name = "labeler"
     verbose_name = "Labeling"
+
+    def ready(self):
+        from pathlib import Path
+
+        from django.conf import settings
+
+        # Uploads stream into this folder; it must exist before the first request.
+        Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)

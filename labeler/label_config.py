@@ -119,7 +119,8 @@ def label_config_render(label_set: LabelSet) -> str:
         + "/>"
         for label in label_set.labels
     )
-    time_attr = f" timeColumn={quoteattr(label_set.time_column)}" if label_set.time_column else ""
+    has_column = label_set.time_column and not label_set.time_column.startswith("#")
+    time_attr = f" timeColumn={quoteattr(label_set.time_column)}" if has_column else ""
     channel_tags = "".join(
         f"\n    <Channel column={quoteattr(name)}/>" for name in label_set.channels
     )

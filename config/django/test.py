@@ -10,6 +10,8 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="tsl-test-media-"))
 FILE_UPLOAD_TEMP_DIR = str(MEDIA_ROOT / "tmp")
+STATIC_ROOT = MEDIA_ROOT.parent / f"{MEDIA_ROOT.name}-static"
+STATIC_ROOT.mkdir(exist_ok=True)
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 WORKING_STATE_BACKEND = "database"
 REDIS_URL = ""

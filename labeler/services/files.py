@@ -13,6 +13,14 @@ from labeler.working_state import working_state_store
 logger = logging.getLogger(__name__)
 
 ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt")
+# A project's time_column: "" detects the time column, ROW_INDEX uses the row number.
+ROW_INDEX = "#row"
+
+
+def ingest_time_column(project) -> str | None:
+    if project.time_column == ROW_INDEX:
+        return ""
+    return project.time_column or None
 
 
 @dataclass
@@ -71,7 +79,7 @@ def _store_and_ingest(project, storage_key, uploaded):
         return ingest_csv(
             storage.source_path(storage_key),
             storage.cache_dir(storage_key),
-            time_column=project.time_column or None,
+            time_column=ingest_time_column(project),
             channels=project.channels or None,
         )
     except BaseException:

@@ -89,3 +89,20 @@ def test_schema_and_docs(client):
     assert schema.status_code == 200
     assert b"/api/files/{file_id}/annotations/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_login_is_rate_limited(db, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"login": "3/min"},
+    }
+    anonymous = APIClient()
+    answers = [
+        anonymous.post("/admin/login/", {"username": "x", "password": "y"}).status_code
+        for _ in range(4)
+    ]
+    assert answers[:3] == [200, 200, 200] and answers[3] == 429
+    cache.clear()

@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.django.production",
-    "SECRET_KEY": "a-real-secret-key-that-is-long-enough-0123456789",
+    "SECRET_KEY": "a-real-secret-key-that-is-long-enough-0123456789-abcdefghijklmnop",
     "DEBUG": "0",
     "ALLOWED_HOSTS": "labels.example.com",
 }

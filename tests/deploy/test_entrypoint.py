@@ -41,7 +41,7 @@ def test_entrypoint_web_migrates_creates_admin_and_serves_both_ports(postgres_se
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.django.production",
-        "SECRET_KEY": "entrypoint-test-secret-key-0123456789abcdef",
+        "SECRET_KEY": "entrypoint-test-secret-key-0123456789abcdef-ghijklmnopqrstuvwxyz",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{postgres_server.port}/entrypoint_check",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
@@ -62,7 +62,8 @@ def test_entrypoint_web_migrates_creates_admin_and_serves_both_ports(postgres_se
             body = _get_when_up(f"http://127.0.0.1:{port}/health", process)
             assert b'"UP"' in body
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=30)[0].decode()
     assert "Created admin user 'root-admin'" in output, output
 
