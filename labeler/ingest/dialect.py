@@ -205,7 +205,9 @@ def detect_number_format(rows: list[list[str]], delimiter: str) -> tuple[str, st
     """``(decimal, thousands)`` from the numeric-looking cells of the data rows."""
     cells = _numeric_cells(rows)
     comma_decimals = sum(
-        1 for c in cells if _DEC_COMMA.match(c) or _DOT_GROUPS.match(c) and "," in c
+        1
+        for c in cells
+        if _DEC_COMMA.match(c) or "," in c and (_DOT_GROUPS.match(c) or _SPACE_GROUPS.match(c))
     )
     dot_decimals = sum(1 for c in cells if _DEC_DOT.match(c) and not _DOT_GROUPS_ONLY.match(c))
     comma_groups = sum(1 for c in cells if _COMMA_GROUPS.match(c))
@@ -221,8 +223,9 @@ def detect_number_format(rows: list[list[str]], delimiter: str) -> tuple[str, st
     if comma_decimals > 0 and dot_decimals == 0:
         if any(_DOT_GROUPS.match(c) for c in cells if "." in c):
             return ",", "."
-        if any(_SPACE_GROUPS.match(c) for c in cells):
-            return ",", " "
+        spaced = next((c for c in cells if _SPACE_GROUPS.match(c)), None)
+        if spaced is not None:  # a space, no-break space or narrow no-break space
+            return ",", next(ch for ch in spaced.lstrip("+-") if not ch.isdigit())
         return ",", None
     if comma_groups and dot_decimals:
         return ".", ","
@@ -274,7 +277,7 @@ def sniff(path: Path) -> Sample:
     if decimal == ",":
         warnings.append("Numbers were read with a decimal comma (1,5 = 1.5).")
     if thousands:
-        shown = {" ": "spaces"}.get(thousands, f"'{thousands}'")
+        shown = "spaces" if thousands.isspace() else f"'{thousands}'"
         warnings.append(
             f"Numbers were read with thousands separators ({shown}), e.g. 1{thousands}234."
         )

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dialect import Dialect
+from .numbers import SPACES
 from .readers import CarefulStats, arrow_chunks, python_chunks
 from .series import open_series
 
@@ -43,7 +44,8 @@ def _csv_cells(cells: pa.Array) -> pa.Array:
 def _plain_numbers(cells: pa.Array, dialect: Dialect) -> pa.Array:
     """``1.234,5`` -> ``1234.5``: the text of a number column, written with a decimal point."""
     if dialect.thousands:
-        cells = pc.replace_substring(cells, dialect.thousands, "")
+        for separator in SPACES if dialect.thousands in SPACES else (dialect.thousands,):
+            cells = pc.replace_substring(cells, separator, "")
     if dialect.decimal != ".":
         cells = pc.replace_substring(cells, dialect.decimal, ".")
     return cells
@@ -101,6 +103,8 @@ def write_labeled_csv(source_path, cache_dir, out_path, row_labels) -> None:
     out = Path(out_path)
     series = open_series(cache_dir)
     meta = series.meta
+    if meta.get("reader") not in ("arrow", "python"):
+        raise ValueError("This cache was not made from a CSV file, so it has no rows to export.")
     dialect = Dialect.from_dict(meta["result"]["dialect"])
     header = list(meta["columns"])
     width = len(header)
@@ -126,9 +130,9 @@ def write_labeled_csv(source_path, cache_dir, out_path, row_labels) -> None:
             hasher=hasher,
         )
     else:
-        with source.open("rb") as handle:
-            hasher = hashlib.file_digest(handle, "sha256")
-        chunks = python_chunks(source, dialect, column_count=width, stats=CarefulStats())
+        chunks = python_chunks(
+            source, dialect, column_count=width, stats=CarefulStats(), hasher=hasher
+        )
 
     partial = out.with_name(f".{out.name}.part")
     written = 0
@@ -136,10 +140,7 @@ def write_labeled_csv(source_path, cache_dir, out_path, row_labels) -> None:
         with partial.open("wb") as handle:
             handle.write(_lines([pa.array([name]) for name in [*header, label_name]]))
             for first_row, columns in chunks:
-                if isinstance(columns, dict):
-                    cells = [columns[index] for index in range(width)]
-                else:
-                    cells = [pa.array(column, type=pa.string()) for column in columns]
+                cells = [columns[index] for index in range(width)]
                 count = len(cells[0])
                 if first_row + count > series.rows:
                     raise ValueError("The source file has more rows than its cache.")

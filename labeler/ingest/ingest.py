@@ -53,13 +53,19 @@ class _Failures:
         self.count = 0
         self.examples: list[tuple[int, str]] = []
 
-    def add(self, first_row: int, mask: np.ndarray, texts) -> None:
+    def add(self, first_row: int, mask: np.ndarray, texts: pa.Array | None) -> None:
         hits = np.flatnonzero(mask)
         if not hits.size:
             return
         self.count += int(hits.size)
-        for position in hits[: max(0, MAX_DETAIL_ROWS - len(self.examples))]:
-            value = texts[int(position)] if texts is not None else ""
+        room = max(0, MAX_DETAIL_ROWS - len(self.examples))
+        if not room:
+            return
+        chosen = hits[:room]
+        values = (
+            texts.take(pa.array(chosen)).to_pylist() if texts is not None else [""] * len(chosen)
+        )
+        for position, value in zip(chosen, values, strict=True):
             self.examples.append(
                 (first_row + int(position) + 1, "" if value is None else str(value))
             )
@@ -102,41 +108,32 @@ class _Sink:
                 for family in plan.families
             ]
 
-    # Arrow blocks hold float arrays for numbers and string arrays for date-time text;
-    # careful blocks hold lists of text cells.
-    def add_arrow(self, first_row: int, columns: dict[int, pa.Array]) -> None:
-        count = None
+    def add_block(self, first_row: int, columns: dict[int, pa.Array], *, typed: bool) -> None:
+        """One block of rows. ``typed``: Arrow already read the channels as float32 and a
+        numeric time as float64 (missing cells as nulls); else every column is text."""
+        decimal, thousands = self.dialect.decimal, self.dialect.thousands
+        count = len(next(iter(columns.values())))
         for index in self.plan.channel_indexes:
-            values = columns[index].to_numpy(zero_copy_only=False)
-            count = len(values)
+            if typed:
+                values = columns[index].to_numpy(zero_copy_only=False)
+            else:
+                values, bad = parse_numbers(
+                    columns[index], decimal=decimal, thousands=thousands, dtype=np.float32
+                )
+                self.not_numeric[index].add(first_row, bad, columns[index])
             self._add_channel(index, values)
         if self.plan.time_index is not None:
             column = columns[self.plan.time_index]
-            count = len(column)
-            if self.plan.time_kind == "numeric" or self.plan.epoch_unit:
+            if self.plan.time_kind == "datetime" and not self.plan.epoch_unit:
+                self._add_datetime(first_row, column)
+            elif typed:
                 values = column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
                 self._add_numeric_time(first_row, values, None)
             else:
-                self._add_datetime(first_row, column)
-        self._add_index_time(first_row, count or 0)
-        self.rows += count or 0
-
-    def add_text(self, first_row: int, columns: list[list[str]]) -> None:
-        decimal, thousands = self.dialect.decimal, self.dialect.thousands
-        for index in self.plan.channel_indexes:
-            values, bad = parse_numbers(columns[index], decimal=decimal, thousands=thousands)
-            self.not_numeric[index].add(first_row, bad, columns[index])
-            self._add_channel(index, values)
-        if self.plan.time_index is not None:
-            cells = columns[self.plan.time_index]
-            if self.plan.time_kind == "numeric" or self.plan.epoch_unit:
-                values, bad = parse_numbers(cells, decimal=decimal, thousands=thousands)
-                values[bad] = np.nan
-                self._add_numeric_time(first_row, values, cells)
-            else:
-                self._add_datetime(first_row, cells)
-        self._add_index_time(first_row, len(columns[0]))
-        self.rows += len(columns[0])
+                values, _ = parse_numbers(column, decimal=decimal, thousands=thousands)
+                self._add_numeric_time(first_row, values, column)
+        self._add_index_time(first_row, count)
+        self.rows += count
 
     def _add_index_time(self, first_row: int, count: int) -> None:
         if self.index_time is not None:
@@ -168,17 +165,12 @@ class _Sink:
             candidate.appender.append(values)
 
     def _add_datetime(self, first_row: int, values) -> None:
-        texts = None
         if self.first_time_text is None and len(values):
-            self.first_time_text = str(
-                values[0].as_py() if isinstance(values, pa.Array) else values[0]
-            )
+            self.first_time_text = str(values[0].as_py())
         for candidate in self.candidates:
             ns, ok = parse_datetimes(values, candidate.family, aware=self.plan.aware)
             if not ok.all():
-                if texts is None:
-                    texts = values.to_pylist() if isinstance(values, pa.Array) else list(values)
-                candidate.failures.add(first_row, ~ok, texts)
+                candidate.failures.add(first_row, ~ok, values)
             candidate.unit = finer_unit(candidate.unit, finest_unit(ns[ok]))
             candidate.appender.append(ns)
         if self.plan.aware:
@@ -201,51 +193,72 @@ class _Sink:
             self.index_time.discard()
 
 
+def _encodings(dialect: Dialect) -> list[str]:
+    """The detected encoding, then the ones to fall back to when bytes later do not fit."""
+    if dialect.encoding in ("utf-8", "utf-8-sig"):
+        return [dialect.encoding, "cp1252", "latin-1"]
+    if dialect.encoding == "cp1252":
+        return ["cp1252", "latin-1"]
+    return [dialect.encoding]
+
+
 def _read(
     path: Path, folder: Path, plan: Plan, dialect: Dialect
-) -> tuple[_Sink, str, str | None, Dialect, CarefulStats]:
-    """Read the whole file into ``folder``: the Arrow path first, the careful path if needed.
+) -> tuple[_Sink, str, str, Dialect, CarefulStats]:
+    """Read the whole file into ``folder``; see ``readers`` for the three paths.
 
-    Returns the sink, which path read the file, the checksum when it was computed on the way
-    (else None), the dialect finally used, and what the careful path fixed.
+    Returns the sink, the path that read the file ("arrow" or "python"), the sha256 of the
+    file's bytes (computed on the way), the dialect finally used and what the careful path
+    fixed.
     """
-    hasher = hashlib.sha256()
-    sink = _Sink(folder, plan, dialect)
-    column_types: dict[int, pa.DataType] = {index: pa.float32() for index in plan.channel_indexes}
+    numeric_time = plan.time_kind == "numeric" or bool(plan.epoch_unit)
+    typed_types: dict[int, pa.DataType] = {index: pa.float32() for index in plan.channel_indexes}
+    text_types: dict[int, pa.DataType] = {index: pa.string() for index in plan.channel_indexes}
     if plan.time_index is not None:
-        numeric_time = plan.time_kind == "numeric" or plan.epoch_unit
-        column_types[plan.time_index] = pa.float64() if numeric_time else pa.string()
-    try:
-        for first_row, columns in arrow_chunks(
-            path, dialect, column_count=len(plan.names), column_types=column_types, hasher=hasher
-        ):
-            sink.add_arrow(first_row, columns)
-        sink.close()
-        return sink, "arrow", hasher.hexdigest(), dialect, CarefulStats()
-    except FastPathUnavailable:
-        sink.discard()
-    encodings = [dialect.encoding]
-    if dialect.encoding in ("utf-8", "utf-8-sig"):
-        encodings += ["cp1252", "latin-1"]
-    elif dialect.encoding == "cp1252":
-        encodings += ["latin-1"]
-    for encoding in encodings:
+        typed_types[plan.time_index] = pa.float64() if numeric_time else pa.string()
+        text_types[plan.time_index] = pa.string()
+    for encoding in _encodings(dialect):
         used = Dialect.from_dict({**dialect.as_dict(), "encoding": encoding})
-        sink = _Sink(folder, plan, used)
-        stats = CarefulStats()
-        try:
-            for first_row, columns in python_chunks(
-                path, used, column_count=len(plan.names), stats=stats
-            ):
-                sink.add_text(first_row, columns)
-        except UnicodeDecodeError:
-            sink.discard()
-            continue
-        except BaseException:
-            sink.discard()
-            raise
-        sink.close()
-        return sink, "python", None, used, stats
+        attempts = [("typed", typed_types), ("text", text_types), ("careful", None)]
+        if used.thousands:  # Arrow's number parser does not read thousands separators
+            attempts.pop(0)
+        while attempts:
+            attempt, types = attempts.pop(0)
+            hasher = hashlib.sha256()
+            sink = _Sink(folder, plan, used)
+            stats = CarefulStats()
+            try:
+                if types is not None:
+                    chunks = arrow_chunks(
+                        path,
+                        used,
+                        column_count=len(plan.names),
+                        column_types=types,
+                        null_values=attempt == "typed",
+                        hasher=hasher,
+                    )
+                else:
+                    chunks = python_chunks(
+                        path, used, column_count=len(plan.names), stats=stats, hasher=hasher
+                    )
+                for first_row, columns in chunks:
+                    sink.add_block(first_row, columns, typed=attempt == "typed")
+            except FastPathUnavailable as unavailable:
+                sink.discard()
+                if unavailable.kind == "encoding":
+                    break  # try the next encoding
+                if unavailable.kind == "structure":
+                    attempts = [a for a in attempts if a[0] == "careful"]
+                continue
+            except UnicodeDecodeError:
+                sink.discard()
+                break
+            except BaseException:
+                sink.discard()
+                raise
+            sink.close()
+            reader = "python" if attempt == "careful" else "arrow"
+            return sink, reader, hasher.hexdigest(), used, stats
     raise IngestError(  # pragma: no cover - Latin-1 decodes any bytes
         "The file's text encoding could not be recognised.", code="unreadable_csv"
     )
@@ -482,9 +495,6 @@ def _ingest_into(source: Path, folder: Path, *, time_column, channels) -> Ingest
     sample = sniff(source)
     plan = make_plan(sample, time_column=time_column, channels=channels)
     sink, reader, checksum, dialect, stats = _read(source, folder, plan, sample.dialect)
-    if checksum is None:
-        with source.open("rb") as handle:
-            checksum = hashlib.file_digest(handle, "sha256").hexdigest()
     if sink.rows == 0:
         raise IngestError(
             "The file has a header row but no data rows.",

@@ -1,12 +1,19 @@
-"""Reading a CSV file block by block: a fast Arrow path and a careful csv-module path.
+"""Reading a CSV file block by block: two Arrow paths and a careful csv-module path.
 
-Both yield the same thing for the same file: ``(first_data_row, columns)`` with the data rows
-of the file in order (blank lines skipped, the header row not counted), so every later step
-numbers rows the same way whichever path read the file.
+Every path yields the same thing for the same file: ``(first_data_row, columns)`` with the data
+rows in file order (blank lines skipped, the header not counted), so later steps number rows the
+same way whichever path read the file.
+
+- Arrow, typed: Arrow parses numbers itself (the fast path for clean files).
+- Arrow, text: Arrow splits the rows, the cells come back as text and ``numbers.parse_numbers``
+  converts them (thousands separators, text in a number column).
+- Careful: Python's csv module (short or long rows, CR-only line ends, odd quoting).
+
+The Arrow paths read UTF-8 bytes without copying; other encodings are transcoded on the way.
 """
 
+import codecs
 import csv
-import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,16 +30,124 @@ from .numbers import NA_TOKENS
 CHUNK_BYTES = 4 * 1024 * 1024  # bytes of CSV text per Arrow call: bounds memory
 ARROW_BLOCK_BYTES = 1024 * 1024  # Arrow parses blocks of this size in parallel
 CAREFUL_ROWS = 50_000  # rows per block on the careful path
-FAST_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "cp1252", "latin-1"})  # ASCII-compatible
+UTF8 = frozenset({"utf-8", "utf-8-sig"})
 
 
 class FastPathUnavailable(Exception):
-    """The Arrow path met something it does not handle; the careful path must read the file."""
+    """An Arrow path met something it does not handle.
+
+    ``kind``: "convert" (a cell Arrow could not read as the asked type: the text path can),
+    "structure" (rows, quotes or line ends: only the careful path can), "encoding" (bytes that
+    are not valid in the encoding: try the next encoding).
+    """
+
+    def __init__(self, reason: str, *, kind: str):
+        super().__init__(reason)
+        self.kind = kind
+
+
+class _HashingReader(io.RawIOBase):
+    """A raw file that feeds every byte it reads to ``hasher``."""
+
+    def __init__(self, raw, hasher):
+        self._raw, self._hasher = raw, hasher
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._raw.readinto(buffer)
+        if count and self._hasher is not None:
+            self._hasher.update(memoryview(buffer)[:count])
+        return count
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def open_text(path: Path, dialect: Dialect, hasher=None) -> io.TextIOWrapper:
+    raw = io.BufferedReader(_HashingReader(path.open("rb", buffering=0), hasher))
+    return io.TextIOWrapper(raw, encoding=dialect.encoding, errors="strict", newline="")
 
 
 def column_keys(count: int) -> list[str]:
     """Internal unique Arrow column names (file headers may repeat or be blank)."""
     return [f"c{i}" for i in range(count)]
+
+
+def _utf8_pieces(path: Path, hasher, chunk_bytes: int) -> Iterator[tuple[bytearray, int, int]]:
+    """Pieces ``(buffer, start, end)`` of a UTF-8 file that end after a line break.
+
+    The same buffer is reused for every piece (no copies): use a piece before asking for the
+    next one.
+    """
+    buffer = bytearray(chunk_bytes)
+    view = memoryview(buffer)
+    filled = 0
+    first = True
+    with path.open("rb") as handle:
+        while True:
+            count = handle.readinto(view[filled:])
+            if count and hasher is not None:
+                hasher.update(view[filled : filled + count])
+            end = filled + count
+            if end == 0:
+                return
+            if count:
+                cut = buffer.rfind(b"\n", 0, end) + 1
+                if cut == 0:
+                    if end < len(buffer):
+                        filled = end
+                        continue  # short read: read on
+                    raise FastPathUnavailable("a line longer than a piece", kind="structure")
+            else:
+                cut = end  # end of file: the last line may lack its line break
+            start = 3 if first and buffer.startswith(codecs.BOM_UTF8) else 0
+            first = False
+            ascii_only = np.frombuffer(buffer, np.int8, cut - start, start).min(initial=0) >= 0
+            if not ascii_only:
+                try:
+                    bytes(view[start:cut]).decode("utf-8")  # Arrow checks only text columns
+                except UnicodeDecodeError as exc:
+                    raise FastPathUnavailable("not UTF-8", kind="encoding") from exc
+            yield buffer, start, cut
+            rest = end - cut
+            buffer[:rest] = buffer[cut:end]
+            filled = rest
+            if count == 0:
+                if rest:
+                    continue
+                return
+
+
+def _transcoded_pieces(path: Path, dialect: Dialect, hasher, chunk_bytes: int):
+    """Pieces of a file in another encoding, as UTF-8 bytes ending after a line break."""
+    rest = ""
+    with open_text(path, dialect, hasher) as text:
+        while True:
+            try:
+                block = text.read(chunk_bytes // 2)
+            except UnicodeDecodeError as exc:
+                raise FastPathUnavailable("undecodable bytes", kind="encoding") from exc
+            data = rest + block
+            if not data:
+                return
+            if block:
+                cut = data.rfind("\n") + 1
+                if cut == 0:
+                    rest = data
+                    continue
+            else:
+                cut = len(data)
+            if data.startswith("\ufeff"):
+                data = data[1:]
+                cut -= 1
+            piece = data[:cut].encode("utf-8")
+            yield piece, 0, len(piece)
+            rest = data[cut:]
+            if not block:
+                return
 
 
 def arrow_chunks(
@@ -42,115 +157,71 @@ def arrow_chunks(
     column_count: int,
     column_types: dict[int, pa.DataType],
     null_values: bool = True,
-    hasher: "hashlib._Hash | None" = None,
+    hasher=None,
     chunk_bytes: int = CHUNK_BYTES,
 ) -> Iterator[tuple[int, dict[int, pa.Array]]]:
-    """Yield ``(first_row, {column_index: arrow array})`` for the columns in ``column_types``.
+    """Yield ``(first_row, {column_index: Arrow array})`` for the columns in ``column_types``.
 
     The file is read in pieces of about ``chunk_bytes`` cut after a line break (never inside a
-    quoted cell: a piece with an odd number of quotes sends the file to the careful path),
-    transcoded to UTF-8 when needed, and each piece is parsed by Arrow with several threads.
-    ``hasher`` is fed every byte of the file as it is read.
+    quoted cell: a piece with an odd number of quotes goes to the careful path) and each piece
+    is parsed by Arrow with several threads. ``null_values``: read ``NA_TOKENS`` as nulls
+    (else every cell comes back as its text). ``hasher`` gets every byte of the file.
     """
-    if dialect.encoding not in FAST_ENCODINGS or dialect.line_ending == "CR":
-        raise FastPathUnavailable(
-            f"encoding {dialect.encoding} / line ending {dialect.line_ending}"
-        )
-    if dialect.thousands:
-        raise FastPathUnavailable("thousands separators")
+    if dialect.line_ending == "CR":
+        raise FastPathUnavailable("CR line ends", kind="structure")
     keys = column_keys(column_count)
-    include = [keys[i] for i in sorted(column_types)]
     convert = pacsv.ConvertOptions(
         column_types={keys[i]: kind for i, kind in column_types.items()},
-        include_columns=include,
+        include_columns=[keys[i] for i in sorted(column_types)],
         null_values=list(NA_TOKENS) if null_values else [],
         strings_can_be_null=null_values,
         quoted_strings_can_be_null=null_values,
         decimal_point=dialect.decimal,
     )
-    plain = pacsv.ParseOptions(
-        delimiter=dialect.delimiter,
-        quote_char=dialect.quotechar,
-        double_quote=True,
-        newlines_in_values=False,
-        ignore_empty_lines=True,
-    )
-    # slower, for pieces with quotes: a quoted cell may hold a line break
-    quoted = pacsv.ParseOptions(
-        delimiter=dialect.delimiter,
-        quote_char=dialect.quotechar,
-        double_quote=True,
-        newlines_in_values=True,
-        ignore_empty_lines=True,
-    )
-    buffer = bytearray(chunk_bytes)
-    view = memoryview(buffer)
-    filled = 0
+    parse = {
+        quotes: pacsv.ParseOptions(
+            delimiter=dialect.delimiter,
+            quote_char=dialect.quotechar,
+            double_quote=True,
+            newlines_in_values=quotes,  # slower: only for pieces that have quotes
+            ignore_empty_lines=True,
+        )
+        for quotes in (False, True)
+    }
+    if dialect.encoding in UTF8:
+        pieces = _utf8_pieces(path, hasher, chunk_bytes)
+    else:
+        pieces = _transcoded_pieces(path, dialect, hasher, chunk_bytes)
     first_row = 0
     first_piece = True
-    transcode = dialect.encoding in ("cp1252", "latin-1")
-    with path.open("rb") as handle:
-        while True:
-            count = handle.readinto(view[filled:])
-            if count and hasher is not None:
-                hasher.update(view[filled : filled + count])
-            end = filled + count
-            if end == 0:
-                break
-            if count:
-                cut = buffer.rfind(b"\n", 0, end) + 1
-                if cut == 0:
-                    if end < len(buffer):
-                        filled = end
-                        continue  # short read: read on
-                    raise FastPathUnavailable("a line longer than a chunk")
-            else:
-                cut = end  # end of file: the last line may lack its line break
-            start = 0
-            if first_piece:
-                if buffer.startswith(b"\xef\xbb\xbf"):
-                    start = 3
-                if buffer[start : start + 1] in (b"\r", b"\n"):
-                    raise FastPathUnavailable("blank lines before the header")
-            piece = view[start:cut]  # no copy
-            has_quotes = buffer.find(b'"', start, cut) >= 0
-            if has_quotes and buffer.count(b'"', start, cut) % 2:
-                raise FastPathUnavailable("a quoted cell spans the end of a piece")
-            try:
-                if transcode:
-                    piece = bytes(piece).decode(dialect.encoding).encode("utf-8")
-                elif np.frombuffer(piece, dtype=np.int8).min(initial=0) < 0:  # not ASCII
-                    bytes(piece).decode("utf-8")  # Arrow checks only the text columns it reads
-            except UnicodeDecodeError as exc:
-                raise FastPathUnavailable("bytes that are not valid in the encoding") from exc
-            read = pacsv.ReadOptions(
-                column_names=keys,
-                skip_rows=1 if first_piece and dialect.has_header else 0,
-                block_size=ARROW_BLOCK_BYTES,
-                use_threads=True,
+    quote = dialect.quotechar.encode()
+    for data, start, end in pieces:
+        quotes = data.count(quote, start, end)
+        if quotes % 2:
+            raise FastPathUnavailable("a quoted cell spans two pieces", kind="structure")
+        if first_piece and data[start : start + 1] in (b"\n", b"\r"):
+            raise FastPathUnavailable("blank lines before the header", kind="structure")
+        read = pacsv.ReadOptions(
+            column_names=keys,
+            skip_rows=1 if first_piece and dialect.has_header else 0,
+            block_size=ARROW_BLOCK_BYTES,
+            use_threads=True,
+        )
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(memoryview(data)[start:end]),
+                read_options=read,
+                parse_options=parse[quotes > 0],
+                convert_options=convert,
             )
-            try:
-                table = pacsv.read_csv(
-                    pa.py_buffer(piece),
-                    read_options=read,
-                    parse_options=quoted if has_quotes else plain,
-                    convert_options=convert,
-                )
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
-                raise FastPathUnavailable(str(exc)) from exc
-            first_piece = False
-            if table.num_rows:
-                columns = {
-                    index: table.column(keys[index]).combine_chunks() for index in column_types
-                }
-                yield first_row, columns
-                first_row += table.num_rows
-            del table
-            rest = end - cut
-            buffer[:rest] = buffer[cut:end]
-            filled = rest
-            if count == 0:
-                break
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+            kind = "convert" if "conversion error" in str(exc).lower() else "structure"
+            raise FastPathUnavailable(str(exc), kind=kind) from exc
+        first_piece = False
+        if table.num_rows:
+            yield first_row, {i: table.column(keys[i]).combine_chunks() for i in column_types}
+            first_row += table.num_rows
+        del table
 
 
 @dataclass
@@ -161,13 +232,9 @@ class CarefulStats:
     short_row_examples: list[int] = field(default_factory=list)
 
 
-def open_text(path: Path, dialect: Dialect) -> io.TextIOWrapper:
-    return io.TextIOWrapper(path.open("rb"), encoding=dialect.encoding, errors="strict", newline="")
-
-
-def python_rows(path: Path, dialect: Dialect) -> Iterator[list[str]]:
+def python_rows(path: Path, dialect: Dialect, hasher=None) -> Iterator[list[str]]:
     """Every non-blank row of the file, header included, as text cells."""
-    with open_text(path, dialect) as text:
+    with open_text(path, dialect, hasher) as text:
         reader = csv.reader(text, delimiter=dialect.delimiter, quotechar=dialect.quotechar)
         first = True
         for row in reader:
@@ -184,14 +251,15 @@ def python_chunks(
     *,
     column_count: int,
     stats: CarefulStats,
+    hasher=None,
     rows_per_chunk: int = CAREFUL_ROWS,
-) -> Iterator[tuple[int, list[list[str]]]]:
-    """Yield ``(first_row, columns)`` with every column as a list of text cells.
+) -> Iterator[tuple[int, dict[int, pa.Array]]]:
+    """Yield ``(first_row, {column_index: Arrow string array})`` for every column.
 
     Short rows are padded with blank cells (counted in ``stats``); rows with more cells than
     the header are refused unless the extra cells are blank (a trailing delimiter).
     """
-    rows = python_rows(path, dialect)
+    rows = python_rows(path, dialect, hasher)
     if dialect.has_header:
         next(rows, None)
     block: list[list[str]] = []
@@ -215,22 +283,27 @@ def python_chunks(
                 row = row[:column_count]
             block.append(row)
             if len(block) >= rows_per_chunk:
-                yield first_row, [list(column) for column in zip(*block, strict=True)]
+                yield first_row, _columns(block)
                 first_row += len(block)
                 block = []
     except csv.Error as exc:
+        row = first_row + len(block) + 1
         if "NUL" in str(exc):
             raise IngestError(
                 "This file is not a CSV text file: it looks like binary data "
-                f"(it contains NUL bytes near data row {first_row + len(block) + 1}). "
-                "Upload the data as CSV text.",
+                f"(it contains NUL bytes near data row {row}). Upload the data as CSV text.",
                 code="binary_file",
-                detail={"rows": [first_row + len(block) + 1]},
+                detail={"rows": [row]},
             ) from exc
         raise IngestError(
-            f"The file could not be read as CSV near data row {first_row + len(block) + 1}: {exc}.",
+            f"The file could not be read as CSV near data row {row}: {exc}.",
             code="unreadable_csv",
-            detail={"rows": [first_row + len(block) + 1]},
+            detail={"rows": [row]},
         ) from exc
     if block:
-        yield first_row, [list(column) for column in zip(*block, strict=True)]
+        yield first_row, _columns(block)
+
+
+def _columns(block: list[list[str]]) -> dict[int, pa.Array]:
+    columns = zip(*block, strict=True)
+    return {i: pa.array(column, type=pa.string()) for i, column in enumerate(columns)}

@@ -37,19 +37,24 @@ def test_cache_round_trip_matches_pandas(write_csv, tmp_path):
     assert json.loads((tmp_path / "cache" / "meta.json").read_text())["reader"] == "arrow"
 
 
-def test_fast_and_careful_paths_write_the_same_cache(write_csv, tmp_path, monkeypatch):
-    source = write_csv("both.csv", numeric_csv_text(5_000, channels=2))
+@pytest.mark.parametrize(("refused", "reader"), [("convert", "arrow"), ("structure", "python")])
+def test_every_reading_path_writes_the_same_cache(
+    write_csv, tmp_path, monkeypatch, refused, reader
+):
+    source = write_csv("both.csv", numeric_csv_text(12_000, channels=2))
     fast = ingest_csv(source, tmp_path / "fast")
+    arrow_chunks = ingest_module.arrow_chunks
 
-    def unavailable(*args, **kwargs):
-        raise FastPathUnavailable("forced for the test")
-        yield  # pragma: no cover
+    def refusing(*args, null_values=True, **kwargs):
+        if null_values or refused == "structure":  # the typed Arrow path (or every Arrow path)
+            raise FastPathUnavailable("forced for the test", kind=refused)
+        yield from arrow_chunks(*args, null_values=null_values, **kwargs)
 
-    monkeypatch.setattr(ingest_module, "arrow_chunks", unavailable)
-    careful = ingest_csv(source, tmp_path / "careful")
-    assert fast.as_dict() == careful.as_dict()
-    first, second = open_series(tmp_path / "fast"), open_series(tmp_path / "careful")
-    assert second.meta["reader"] == "python"
+    monkeypatch.setattr(ingest_module, "arrow_chunks", refusing)
+    other = ingest_csv(source, tmp_path / "other")
+    assert fast.as_dict() == other.as_dict()
+    first, second = open_series(tmp_path / "fast"), open_series(tmp_path / "other")
+    assert second.meta["reader"] == reader
     np.testing.assert_array_equal(first.time, second.time)
     np.testing.assert_array_equal(first.values(), second.values())
 
@@ -243,3 +248,32 @@ def test_series_cache_write_from_arrays(tmp_path):
     series = open_series(tmp_path / "cache")
     assert result.sampling_rate == 4.0 and series.channels == ["x"]
     np.testing.assert_array_equal(series.time, time)
+
+
+@pytest.mark.parametrize(
+    ("content", "reader", "warning"),
+    [
+        (b"time;price\n0;1\xc2\xa0234,5\n1;2 345,75\n", "arrow", "thousands separators (spaces)"),
+        (b"time,a,b\r0,1,2\r1,2,3\r", "python", None),
+        (b"\n\ntime,a,b\n0,1,2\n1,2,3\n", "python", None),
+        (b"time,a,b\n0,1,2\n1,2\n", "python", "1 row had fewer cells than the header (data row 2)"),
+        ("time,a,b\n0,1,2\n1,2,3\n".encode("utf-16-le"), "arrow", "UTF-16 (little-endian"),
+    ],
+    ids=["space_thousands", "cr_line_ends", "blank_lines_first", "short_row", "utf16_no_bom"],
+)
+def test_odd_files_take_the_path_that_reads_them(write_csv, tmp_path, content, reader, warning):
+    result = ingest_csv(write_csv("odd.csv", content), tmp_path / "cache")
+    series = open_series(tmp_path / "cache")
+    assert series.meta["reader"] == reader and result.rows == 2
+    assert series.channel(result.channels[0])[1] in (2.0, 2345.75)
+    if warning:
+        assert any(warning in w for w in result.warnings), result.warnings
+
+
+def test_thousands_in_a_big_file_use_the_arrow_text_path(write_csv, tmp_path):
+    lines = ["time,price"] + [f'{i},"{i // 1000},{i % 1000:03d}.5"' for i in range(1000, 60_000)]
+    result = ingest_csv(write_csv("t.csv", "\n".join(lines) + "\n"), tmp_path / "cache")
+    series = open_series(tmp_path / "cache")
+    assert series.meta["reader"] == "arrow"
+    np.testing.assert_array_equal(series.channel("price"), np.arange(1000, 60_000) + 0.5)
+    assert result.rows == 59_000
