@@ -507,13 +507,12 @@ def _ingest_into(source: Path, folder: Path, *, time_column, channels) -> Ingest
         warnings.insert(0, f"The file is not UTF-8; it was read as {dialect.encoding_name}.")
     chosen = _choose_time(sink, plan)
     warnings += plan.warnings
-    channel_names = _final_channels(sink, plan, folder, warnings)
+    channel_names = _final_channels(sink, plan, warnings)
     if stats.short_rows:
         warnings.append(
             f"{stats.short_rows} {verb([], stats.short_rows, 'row', 'rows')} had fewer cells "
             f"than the header ({rows_text(stats.short_row_examples, stats.short_rows)}); the "
-            "missing cells were "
-            "left empty."
+            "missing cells were left empty."
         )
     facts = None
     tz = "UTC" if plan.time_kind == "datetime" and plan.aware else None
@@ -576,7 +575,8 @@ def _ingest_into(source: Path, folder: Path, *, time_column, channels) -> Ingest
     return result
 
 
-def _final_channels(sink: _Sink, plan: Plan, folder: Path, warnings: list[str]) -> list[str]:
+def _final_channels(sink: _Sink, plan: Plan, warnings: list[str]) -> list[str]:
+    """The channels that stay: auto-chosen columns with text or without values are dropped."""
     kept = []
     for index in plan.channel_indexes:
         name = plan.names[index]
@@ -633,8 +633,9 @@ def _nan_warnings(sink: _Sink, plan: Plan, kept: list[str], warnings: list[str])
         name = plan.names[index]
         if name not in kept:
             continue
-        if sink.nan_counts[index]:
-            parts.append(f"'{name}' {sink.nan_counts[index]}")
+        gaps = sink.nan_counts[index] - sink.inf_counts[index]
+        if gaps:
+            parts.append(f"'{name}' {gaps}")
         if sink.inf_counts[index]:
             infinite.append(f"'{name}' {sink.inf_counts[index]}")
     if parts:
