@@ -196,7 +196,7 @@ def arrow_chunks(
     first_piece = True
     quote = dialect.quotechar.encode()
     for data, start, end in pieces:
-        quotes = data.count(quote, start, end)
+        quotes = data.count(quote, start, end) if data.find(quote, start, end) >= 0 else 0
         if quotes % 2:
             raise FastPathUnavailable("a quoted cell spans two pieces", kind="structure")
         if first_piece and data[start : start + 1] in (b"\n", b"\r"):
