@@ -1,20 +1,25 @@
 """Autosave latency against Redis with appendfsync always (SPEC §5 working state).
 
-Two measurements, same workload: 20 concurrent clients, 1,000 label edits in all (each client
-creates one label, then edits it 49 times with the version it last saw), plus one label every
-client bumps with compare-and-set retries, to prove no edit is lost or overwritten.
+Workload: 20 concurrent clients, 1,000 label edits in all (each client creates one label, then
+edits it 49 times with the version it last saw), plus one label every client bumps with
+compare-and-set retries, to prove no edit is lost or overwritten.
+
+Pacing: `--think-s T` makes each client pause a random (exponential) T seconds between edits,
+as a person does (1 s: 20 people editing at once); `--think-s 0` is a closed loop that
+saturates the server, which measures throughput rather than what a person waits.
 
   store  the working-state store alone (RedisWorkingStateStore, one connection pool)
   http   the full API: Daphne + Django + token auth + validation + Redis
 
     .venv/bin/python bench/autosave.py [--clients 20] [--edits 1000] [--mode store http]
-        [--out bench/out/autosave.json]
+        [--think-s 1.0] [--out bench/out/autosave.json]
 """
 
 import argparse
 import json
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -49,13 +54,15 @@ def summary(latencies_s, wall_s, extra):
     }
 
 
-def run_clients(clients, edits_per_client, edit_own, bump_shared):
+def run_clients(clients, edits_per_client, edit_own, bump_shared, think_s):
     latencies, errors, lock = [], [], threading.Lock()
 
     def client(number):
-        mine = []
+        mine, pause = [], random.Random(number)
         try:
             for edit in range(edits_per_client):
+                if think_s:
+                    time.sleep(pause.expovariate(1 / think_s))
                 t0 = time.perf_counter()
                 edit_own(number, edit)
                 mine.append(time.perf_counter() - t0)
@@ -74,18 +81,23 @@ def run_clients(clients, edits_per_client, edit_own, bump_shared):
     return latencies, time.perf_counter() - t0, errors
 
 
-def bench_store(redis_url, clients, edits):
+def bench_store(redis_url, clients, edits, think_s):
     from labeler.working_state import Change, VersionConflict
     from labeler.working_state.redis_store import RedisWorkingStateStore
 
     store = RedisWorkingStateStore(redis_url)
-    file_id, per_client = 1, edits // clients
+    file_id, per_client = int(time.time() * 1000) % 1_000_000_007, edits // clients
     store.apply(file_id, [Change("create", "shared", {"label": "A", "description": "0"})])
     versions = {}
 
     def edit_own(number, edit):
-        body = {"label": "A", "start": 1.0, "end": 2.0 + edit, "instant": False,
-                "description": f"{number}-{edit}"}
+        body = {
+            "label": "A",
+            "start": 1.0,
+            "end": 2.0 + edit,
+            "instant": False,
+            "description": f"{number}-{edit}",
+        }
         key = f"client-{number}"
         if edit == 0:
             result = store.apply(file_id, [Change("create", key, body)])
@@ -103,7 +115,7 @@ def bench_store(redis_url, clients, edits):
             except VersionConflict:
                 continue
 
-    latencies, wall, errors = run_clients(clients, per_client, edit_own, bump_shared)
+    latencies, wall, errors = run_clients(clients, per_client, edit_own, bump_shared, think_s)
     state = store.get(file_id)
     return latencies, wall, errors, _verify(state.annotations, clients, per_client)
 
@@ -119,7 +131,7 @@ def _verify(annotations, clients, per_client):
     return {"lost_or_overwritten": len(lost) + (clients - shared), "shared_bumps": shared}
 
 
-def bench_http(redis_url, clients, edits):
+def bench_http(redis_url, clients, edits, think_s):
     import requests
 
     work = Path(tempfile.mkdtemp(prefix="tsl-bench-autosave-"))
@@ -135,21 +147,29 @@ def bench_http(redis_url, clients, edits):
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     setup = subprocess.run(
-        [python, "bench/autosave.py", "--prepare"], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True,
+        [python, "bench/autosave.py", "--prepare"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     token, file_id = json.loads(setup.stdout.strip().splitlines()[-1])
     port = free_port()
     server = subprocess.Popen(
         [python, "-m", "daphne", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}/api/files/{file_id}/annotations/"
     try:
         _wait_http(f"http://127.0.0.1:{port}/health")
         headers = {"Authorization": f"Token {token}"}
-        shared = requests.post(base, json={"label": "A", "start": 1, "end": 2,
-                                           "description": "0"}, headers=headers).json()
+        shared = requests.post(
+            base, json={"label": "A", "start": 1, "end": 2, "description": "0"}, headers=headers
+        ).json()
         sessions = [requests.Session() for _ in range(clients)]
         for session in sessions:
             session.headers.update(headers)
@@ -167,8 +187,9 @@ def bench_http(redis_url, clients, edits):
                 answer = session.post(base, json=body)
                 ids[number] = answer.json()["id"]
             else:
-                answer = session.patch(f"{base}{ids[number]}/", json={**body,
-                                       "version": versions[number]})
+                answer = session.patch(
+                    f"{base}{ids[number]}/", json={**body, "version": versions[number]}
+                )
             answer.raise_for_status()
             versions[number] = answer.json()["version"]
 
@@ -180,19 +201,26 @@ def bench_http(redis_url, clients, edits):
                 current = next(a for a in listed if a["id"] == shared["id"])
                 answer = session.patch(
                     f"{base}{shared['id']}/",
-                    json={"description": str(int(current["description"]) + 1),
-                          "version": current["version"]},
+                    json={
+                        "description": str(int(current["description"]) + 1),
+                        "version": current["version"],
+                    },
                 )
                 if answer.status_code == 200:
                     return
                 if answer.status_code != 409:
                     answer.raise_for_status()
 
-        latencies, wall, errors = run_clients(clients, per_client, edit_own, bump_shared)
+        latencies, wall, errors = run_clients(clients, per_client, edit_own, bump_shared, think_s)
         listed = requests.get(base, headers=headers).json()["annotations"]
-        by_key = {("shared" if a["id"] == shared["id"] else
-                   f"client-{next(n for n, i in ids.items() if i == a['id'])}"): a
-                  for a in listed}
+        by_key = {
+            (
+                "shared"
+                if a["id"] == shared["id"]
+                else f"client-{next(n for n, i in ids.items() if i == a['id'])}"
+            ): a
+            for a in listed
+        }
         return latencies, wall, errors, _verify(by_key, clients, per_client)
     finally:
         server.terminate()
@@ -225,7 +253,7 @@ def prepare():
     from labeler.services.files import file_upload
     from labeler.services.projects import project_create
 
-    user = get_user_model().objects.create_user("bench", password="bench-password-1"  # noqa: S106)
+    user = get_user_model().objects.create_user("bench", password="bench-password-1")  # noqa: S106
     project = project_create(user=user, name="bench", labels=["A", "B"])
     rows = "time,x\n" + "".join(f"{i},{i % 7}\n" for i in range(10_000))
     upload = SimpleUploadedFile("bench.csv", rows.encode())
@@ -241,6 +269,7 @@ def main():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--edits", type=int, default=1000)
     parser.add_argument("--mode", nargs="+", default=["store", "http"])
+    parser.add_argument("--think-s", type=float, nargs="+", default=[1.0, 0.0])
     parser.add_argument("--out", default=str(ROOT / "bench/out/autosave.json"))
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.django.base")
@@ -252,9 +281,14 @@ def main():
     try:
         for mode in args.mode:
             runner = bench_store if mode == "store" else bench_http
-            latencies, wall, errors, check = runner(redis.url, args.clients, args.edits)
-            report["results"][mode] = summary(latencies, wall, {**check, "errors": errors[:5]})
-            print(mode, json.dumps(report["results"][mode]), file=sys.stderr)
+            for think_s in args.think_s:
+                run = runner(redis.url, args.clients, args.edits, think_s)
+                latencies, wall, errors, check = run
+                name = f"{mode}, think {think_s} s"
+                report["results"][name] = summary(
+                    latencies, wall, {**check, "think_s": think_s, "errors": errors[:5]}
+                )
+                print(name, json.dumps(report["results"][name]), file=sys.stderr)
     finally:
         redis.stop()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -8,19 +8,40 @@ from labeler import storage
 from labeler.errors import InvalidInput
 from labeler.ingest import open_series
 from labeler.realtime import file_changed_broadcast
-from labeler.working_state import Change, FileState, working_state_store
+from labeler.working_state import (
+    AnnotationNotFound,
+    Change,
+    FileState,
+    VersionConflict,
+    working_state_store,
+)
 
 EDITABLE_FIELDS = ("label", "start", "end", "description")
 
 
 def working_state_get(*, series_file) -> FileState:
     """The file's live labels; a file never edited since its last Save starts from saved ones."""
-    store = working_state_store()
-    state = store.get(series_file.id)
-    if state.version == 0 and series_file.annotations.exists():
-        saved = [annotation_from_saved(a) for a in series_file.annotations.all()]
-        state = store.replace_all(series_file.id, saved, expected_file_version=0)
+    state = working_state_store().get(series_file.id)
+    if state.version == 0:
+        return _seeded(series_file) or state
     return state
+
+
+def working_state_ensure(*, series_file) -> None:
+    """Seed the working state from saved labels before its first change (cheap when done)."""
+    never_saved = series_file.saved_version is None
+    if not never_saved and working_state_store().version(series_file.id) == 0:
+        _seeded(series_file)
+
+
+def _seeded(series_file) -> FileState | None:
+    if not series_file.annotations.exists():
+        return None
+    saved = [annotation_from_saved(a) for a in series_file.annotations.all()]
+    try:
+        return working_state_store().replace_all(series_file.id, saved, expected_file_version=0)
+    except VersionConflict:
+        return None  # someone else seeded or edited it first
 
 
 def annotation_from_saved(saved) -> dict:
@@ -70,10 +91,9 @@ def annotation_create(
 
 
 def annotation_update(*, series_file, user, annotation_id, fields, expected_version=None):
-    current = working_state_get(series_file=series_file).annotations.get(annotation_id)
+    working_state_ensure(series_file=series_file)
+    current = working_state_store().get_annotation(series_file.id, annotation_id)
     if current is None:
-        from labeler.working_state import AnnotationNotFound
-
         raise AnnotationNotFound(annotation_id)
     merged = {**current, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS}}
     bounds = annotation_bounds_check(
@@ -92,7 +112,7 @@ def annotation_update(*, series_file, user, annotation_id, fields, expected_vers
 
 
 def annotation_delete(*, series_file, user, annotation_id, expected_version=None) -> int:
-    working_state_get(series_file=series_file)
+    working_state_ensure(series_file=series_file)
     change = Change("delete", annotation_id, expected_version=expected_version)
     _, version = _apply_one(series_file, change, user)
     return version
@@ -100,7 +120,7 @@ def annotation_delete(*, series_file, user, annotation_id, expected_version=None
 
 def annotations_apply(*, series_file, user, changes: list[Change], expected_file_version=None):
     """Several changes as one atomic step (auto-label results, undo/redo of a batch)."""
-    working_state_get(series_file=series_file)
+    working_state_ensure(series_file=series_file)
     result = working_state_store().apply(
         series_file.id, changes, expected_file_version=expected_file_version
     )

@@ -78,6 +78,10 @@ class WorkingStateStore(ABC):
         """The file version alone (0: never edited)."""
 
     @abstractmethod
+    def get_annotation(self, file_id: int, annotation_id: str) -> dict | None:
+        """One annotation with its version, or None."""
+
+    @abstractmethod
     def apply(
         self, file_id: int, changes: list[Change], *, expected_file_version: int | None = None
     ) -> ChangeResult:

@@ -32,6 +32,9 @@ class DatabaseWorkingStateStore(WorkingStateStore):
         record = WorkingStateRecord.objects.filter(file_id=file_id).values("version").first()
         return record["version"] if record else 0
 
+    def get_annotation(self, file_id, annotation_id):
+        return self.get(file_id).annotations.get(annotation_id)
+
     def apply(self, file_id, changes, *, expected_file_version=None):
         try:
             with transaction.atomic():

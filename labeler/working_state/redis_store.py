@@ -106,6 +106,17 @@ class RedisWorkingStateStore(WorkingStateStore):
         except REDIS_ERRORS as error:
             raise WorkingStateUnavailable(str(error)) from error
 
+    def get_annotation(self, file_id, annotation_id):
+        try:
+            body, version = self.client.hmget(
+                self.key(file_id), f"a:{annotation_id}", f"v:{annotation_id}"
+            )
+        except REDIS_ERRORS as error:
+            raise WorkingStateUnavailable(str(error)) from error
+        if body is None:
+            return None
+        return {**json.loads(body), "version": int(version or 1)}
+
     def apply(self, file_id, changes, *, expected_file_version=None):
         args = ["" if expected_file_version is None else str(expected_file_version)]
         bodies = {}

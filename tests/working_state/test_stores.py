@@ -141,3 +141,12 @@ def test_concurrent_edits_lose_nothing_on_redis(redis_store):
     state = redis_store.get(file_id)
     assert state.annotations["shared"]["description"] == str(clients * edits)
     assert len(state.annotations) == 1 + clients * edits
+
+
+def test_get_annotation_reads_one_with_its_version(store_and_file):
+    store, file_id = store_and_file
+    store.apply(file_id, [Change("create", "a1", annotation())])
+    store.apply(file_id, [Change("update", "a1", annotation(label="Run"), 1)])
+    assert store.get_annotation(file_id, "a1")["label"] == "Run"
+    assert store.get_annotation(file_id, "a1")["version"] == 2
+    assert store.get_annotation(file_id, "missing") is None
