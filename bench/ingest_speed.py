@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -82,6 +84,31 @@ def _run_child(tool: str, csv_path: Path) -> dict:
     return json.loads(answer.stdout.strip().splitlines()[-1])
 
 
+def make_variant(source: Path, variant: str) -> Path:
+    """A copy of make_large's CSV written another way (same numbers), made once."""
+    target = source.with_name(f"{source.stem}_{variant}.csv")
+    if target.exists():
+        return target
+    start = np.datetime64("2024-01-01T00:00:00", "ms")
+    encoding = "utf-16" if variant == "utf16" else "utf-8"
+    with source.open() as lines, target.open("w", encoding=encoding, newline="") as out:
+        header = next(lines).rstrip("\n")
+        if variant == "semicolon_decimal_comma":
+            out.write(header.replace(",", ";") + "\n")
+            for line in lines:
+                out.write(line.replace(",", ";").replace(".", ","))
+        elif variant == "iso_datetime":
+            out.write(header + "\n")
+            for line in lines:
+                seconds, rest = line.split(",", 1)
+                stamp = start + np.timedelta64(round(float(seconds) * 1000), "ms")
+                out.write(f"{stamp}Z,{rest}")
+        else:
+            out.write(header + "\n")
+            out.writelines(lines)
+    return target
+
+
 def machine() -> dict:
     cpu = ""
     try:
@@ -122,6 +149,12 @@ def main() -> None:
     parser.add_argument("--shared", default=str(REPO.parent / "shared"))
     parser.add_argument("--work", default=str(REPO / "bench" / "out" / "ingest"))
     parser.add_argument("--json", help="also write the JSON here")
+    parser.add_argument(
+        "--variants",
+        action="store_true",
+        help="also time ingest_csv on the same data as ISO date-times, ';' + decimal comma "
+        "and UTF-16 (3 runs each)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("TOOL", "CSV"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -166,6 +199,11 @@ def main() -> None:
         "wall_ok": report["wall_ratio_median"] <= 1.5,
         "rss_ok": report["ours"]["rss_increase_mb_max"] <= 2 * float32_mb,
     }
+    if args.variants:
+        report["variants"] = {}
+        for variant in ("iso_datetime", "semicolon_decimal_comma", "utf16"):
+            path = make_variant(csv_path, variant)
+            report["variants"][variant] = summary([_run_child("ours", path) for _ in range(3)])
     text = json.dumps(report, indent=1)
     print(text)
     if args.json:
@@ -182,6 +220,13 @@ def main() -> None:
             f"| {label} | {s['wall_s_median']:.3f} [{s['wall_s_min']:.3f}-{s['wall_s_max']:.3f}] "
             f"| {s['rss_peak_mb_median']:.0f} | {s['rss_increase_mb_median']:.0f} / "
             f"{s['rss_increase_mb_max']:.0f} |"
+        )
+    print()
+    for variant, s in report.get("variants", {}).items():
+        print(
+            f"| ingest_csv, {variant} | {s['wall_s_median']:.3f} [{s['wall_s_min']:.3f}-"
+            f"{s['wall_s_max']:.3f}] | {s['rss_peak_mb_median']:.0f} | "
+            f"{s['rss_increase_mb_median']:.0f} / {s['rss_increase_mb_max']:.0f} |"
         )
     print()
     print(
