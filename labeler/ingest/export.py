@@ -54,11 +54,12 @@ def _plain_numbers(cells: pa.Array, dialect: Dialect) -> pa.Array:
 def _lines(columns: list[pa.Array], *, numbers: frozenset[int] = frozenset()) -> memoryview:
     """One CSV line per row (UTF-8, LF), built with Arrow compute.
 
-    Columns at the ``numbers`` positions hold only numbers and missing-value marks, which are
-    never formulas, so they skip the formula check.
+    Columns at the ``numbers`` positions hold only numbers (already written with a decimal
+    point) and missing-value marks: never formulas, never a comma, quote or line break, so
+    they skip both checks.
     """
     cells = [
-        _csv_cells(column if index in numbers else neutralise_formulas(column))
+        column if index in numbers else _csv_cells(neutralise_formulas(column))
         for index, column in enumerate(columns)
     ]
     joined = pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
@@ -71,15 +72,18 @@ def _lines(columns: list[pa.Array], *, numbers: frozenset[int] = frozenset()) ->
 
 
 def _label_codes(row_labels, rows: int, order) -> tuple[np.ndarray, pa.Array]:
-    labels = (
-        np.asarray(row_labels, dtype=object)
-        if not isinstance(row_labels, np.ndarray)
-        else row_labels
-    )
-    if len(labels) != rows:
-        raise ValueError(f"row_labels has {len(labels)} entries but the file has {rows} rows.")
-    codes, names = pd.factorize(pd.Series(labels, dtype=object).fillna(""), sort=False)
-    codes = codes.astype(np.int32)
+    """Label codes in file order, and the label names they index."""
+    if len(row_labels) != rows:
+        raise ValueError(f"row_labels has {len(row_labels)} entries but the file has {rows} rows.")
+    if isinstance(row_labels, pd.Categorical):  # cheapest for big files: no per-row strings
+        names = list(row_labels.categories) + [""]
+        codes = np.where(row_labels.codes < 0, len(names) - 1, row_labels.codes)
+    elif isinstance(row_labels, np.ndarray) and row_labels.dtype.kind == "U":
+        names, codes = np.unique(row_labels, return_inverse=True)
+    else:
+        labels = pd.Series(np.asarray(row_labels, dtype=object)).fillna("")
+        codes, names = pd.factorize(labels, sort=False)
+    codes = np.asarray(codes, dtype=np.int32).reshape(-1)
     if order is not None:  # labels come in time order; the file is written in its own order
         in_file_order = np.empty_like(codes)
         in_file_order[np.asarray(order)] = codes

@@ -102,3 +102,20 @@ def test_wrong_label_count_and_changed_source_are_refused(write_csv, tmp_path):
         write_labeled_csv(source, tmp_path / "cache", out, ["x", "y"])
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "s.csv"]
+
+
+def test_labels_as_categorical_list_or_array(write_csv, tmp_path):
+    source = write_csv("s.csv", "time,a\n0,1\n1,2\n2,3\n")
+    ingest_csv(source, tmp_path / "cache")
+    expected = "time,a,label\n0,1,x\n1,2,\n2,3,y\n"
+    for number, labels in enumerate(
+        [
+            pd.Categorical(["x", None, "y"]),
+            ["x", "", "y"],
+            np.array(["x", "", "y"]),
+            np.array(["x", None, "y"], dtype=object),
+        ]
+    ):
+        out = tmp_path / f"out{number}.csv"
+        write_labeled_csv(source, tmp_path / "cache", out, labels)
+        assert out.read_text() == expected
