@@ -81,8 +81,10 @@ def _label_codes(row_labels, rows: int, order) -> tuple[np.ndarray, pa.Array]:
     elif isinstance(row_labels, np.ndarray) and row_labels.dtype.kind == "U":
         names, codes = np.unique(row_labels, return_inverse=True)
     else:
-        labels = pd.Series(np.asarray(row_labels, dtype=object)).fillna("")
-        codes, names = pd.factorize(labels, sort=False)
+        codes, names = pd.factorize(np.asarray(row_labels, dtype=object), sort=False)
+        codes = codes.astype(np.int32)
+        names = [*names, ""]
+        codes[codes < 0] = len(names) - 1  # None / NaN labels (code -1) become ""
     codes = np.asarray(codes, dtype=np.int32).reshape(-1)
     if order is not None:  # labels come in time order; the file is written in its own order
         in_file_order = np.empty_like(codes)
