@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import health
 
 urlpatterns = [
+    path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
     path("health", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/", include("labeler.urls")),

@@ -1,6 +1,7 @@
 """Thin API views: parse, call one service or selector, serialise."""
 
 import tempfile
+import time
 
 from django.contrib.auth import get_user_model
 from django.http import FileResponse
@@ -235,6 +236,7 @@ class FileDataApi(APIView):
         query = self.InputSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
+        started = time.perf_counter()
         series = open_series(cache_dir(series_file.storage_key))
         channels = [c for c in params.get("channels", "").split(",") if c] or None
         unknown = sorted(set(channels or []) - set(series.channels))
@@ -250,7 +252,8 @@ class FileDataApi(APIView):
             )
         except ValueError as error:
             raise InvalidInput(str(error)) from error
-        return Response(window)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        return Response(window, headers={"Server-Timing": f"window;dur={elapsed_ms:.1f}"})
 
 
 def _time_param(value):
