@@ -1,0 +1,96 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from autolabel import selectors, services
+from labeler import selectors as labeler_selectors
+from labeler.errors import InvalidInput
+
+
+def model_data(model) -> dict:
+    return {
+        "id": model.id,
+        "name": model.name,
+        "project": model.project_id,
+        "source": model.source,
+        "labels": model.labels,
+        "label_kinds": model.label_kinds,
+        "channels": model.channels,
+        "time_column": model.time_column or None,
+        "hyperparameters": model.hyperparameters,
+        "metrics": model.metrics,
+        "checksum": model.checksum,
+        "size_bytes": model.size_bytes,
+        "version": model.version,
+        "label_studio_project": model.label_studio_project or None,
+        "created_by": model.created_by.get_username() if model.created_by else None,
+        "created_at": model.created_at,
+    }
+
+
+class ModelListApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ModelUploadInput"
+
+        file = serializers.FileField()
+        name = serializers.CharField(max_length=200)
+        project = serializers.IntegerField(required=False, min_value=1)
+
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ModelListFilter"
+
+        project = serializers.IntegerField(required=False, min_value=1)
+        file = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema(parameters=[FilterSerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        models = selectors.model_list_for_user(user=request.user)
+        if "project" in query.validated_data:
+            models = models.filter(project_id=query.validated_data["project"])
+        if "file" in query.validated_data:
+            series_file = labeler_selectors.file_get_for_user(
+                file_id=query.validated_data["file"], user=request.user
+            )
+            models = [m for m in models if selectors.model_fits_file(m, series_file)]
+        return Response([model_data(m) for m in models])
+
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        log = getattr(request._request, "upload_log", [])
+        refused = next((entry["skipped"] for entry in log if entry["skipped"]), None)
+        if refused:
+            raise InvalidInput(refused)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        project = None
+        if "project" in data:
+            project = labeler_selectors.project_get_for_user(
+                project_id=data["project"], user=request.user
+            )
+        model = services.model_upload(
+            user=request.user, name=data["name"], uploaded=data["file"], project=project
+        )
+        return Response(model_data(model), status=status.HTTP_201_CREATED)
+
+
+class ModelDetailApi(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, model_id):
+        model = selectors.model_get_for_user(model_id=model_id, user=request.user)
+        return Response(model_data(model))
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def delete(self, request, model_id):
+        model = selectors.model_get_for_user(model_id=model_id, user=request.user)
+        services.model_delete(model=model)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,92 @@
+"""Writes of the model registry. torch is imported only when a checkpoint is read."""
+
+import hashlib
+import logging
+import shutil
+from pathlib import Path
+
+from django.db import transaction
+
+from autolabel.models import TrainedModel
+from labeler import storage
+from labeler.errors import InvalidInput
+
+logger = logging.getLogger(__name__)
+
+
+def model_path(model: TrainedModel) -> Path:
+    return storage.models_dir() / f"{model.storage_key}.pt"
+
+
+def model_upload(*, user, name, uploaded, project=None) -> TrainedModel:
+    """Register an uploaded checkpoint after checking it loads safely and fits the project."""
+    from autolabel.segmenter import CheckpointError, load_checkpoint
+
+    model = TrainedModel(name=name, project=project, source=TrainedModel.Source.UPLOADED)
+    path = model_path(model)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _keep_upload(uploaded, path)
+    try:
+        segmenter = load_checkpoint(path, device="cpu")
+        _check_fits_project(segmenter, project)
+    except CheckpointError as error:
+        path.unlink(missing_ok=True)
+        raise InvalidInput(f"This file is not a usable segmenter checkpoint: {error}.") from None
+    except Exception:
+        path.unlink(missing_ok=True)
+        logger.exception("checkpoint upload %r could not be read", name)
+        raise InvalidInput("This file could not be read as a segmenter checkpoint.") from None
+    _describe(model, segmenter, path)
+    model.created_by = user
+    model.save()
+    return model
+
+
+def _keep_upload(uploaded, destination: Path) -> None:
+    temporary_path = getattr(uploaded, "temporary_file_path", None)
+    if temporary_path is not None:
+        shutil.move(temporary_path(), destination)
+        return
+    with destination.open("wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+
+
+def _check_fits_project(segmenter, project) -> None:
+    from autolabel.segmenter import CheckpointError
+
+    if project is None:
+        return
+    unknown = [label for label in segmenter.labels if label not in project.label_names]
+    if unknown:
+        raise CheckpointError(
+            "it predicts " + ", ".join(unknown) + f", which project '{project.name}' has no "
+            "label for"
+        )
+    if segmenter.channels is None and len(project.channels) != segmenter.contents.params.input_size:
+        raise CheckpointError(
+            f"it names no channels and takes {segmenter.contents.params.input_size} inputs, "
+            f"but the project chooses {len(project.channels)} channels"
+        )
+
+
+def _describe(model, segmenter, path: Path) -> None:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for block in iter(lambda: source.read(1 << 20), b""):
+            digest.update(block)
+    model.checksum = digest.hexdigest()
+    model.size_bytes = path.stat().st_size
+    model.labels = list(segmenter.labels)
+    model.label_kinds = segmenter.label_kinds
+    model.channels = list(segmenter.channels or [])
+    model.time_column = segmenter.time_column or ""
+    model.hyperparameters = segmenter.contents.params.as_dict()
+    model.metrics = dict(segmenter.training.get("metrics", {}) or {})
+
+
+@transaction.atomic
+def model_delete(*, model: TrainedModel) -> None:
+    path = model_path(model)
+    model.delete()
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
