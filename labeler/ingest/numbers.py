@@ -60,10 +60,6 @@ def grouping_pattern(*, decimal: str, thousands: str) -> str:
     return rf"^[+-]?[0-9]{{1,3}}(?:{sep}[0-9]{{3}})+(?:{dec}[0-9]*)?{_EXP}$"
 
 
-def is_na(cell: str) -> bool:
-    return cell.strip() in _NA_SET
-
-
 def parse_numbers(
     cells, *, decimal: str = ".", thousands: str | None = None, dtype=np.float64
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -99,7 +99,6 @@ DATE_FAMILIES = (
         _with_times("%d %b %Y", "%d-%b-%Y", "%d %B %Y"),
     ),
 )
-FAMILIES_BY_KEY = {family.key: family for family in DATE_FAMILIES}
 
 
 def epoch_unit(name: str, values: np.ndarray) -> str | None:
@@ -221,16 +220,6 @@ def _store(parsed, positions: np.ndarray, ns: np.ndarray, ok: np.ndarray) -> Non
     values = _index_ns(parsed)
     ns[positions[good]] = values[good]
     ok[positions[good]] = True
-
-
-def best_families(cells: list[str], *, aware: bool) -> list[tuple[DateFamily, int]]:
-    """Every family with how many of ``cells`` it reads, best first (stable on ties)."""
-    scored = []
-    for family in DATE_FAMILIES:
-        _, ok = parse_datetimes(cells, family, aware=aware)
-        scored.append((family, int(ok.sum())))
-    scored.sort(key=lambda item: -item[1])
-    return scored
 
 
 def reading_of(value: str) -> tuple[DateFamily, bool] | None:
