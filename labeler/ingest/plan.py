@@ -149,11 +149,19 @@ def make_plan(sample: Sample, *, time_column: str | None, channels: list[str] | 
                 detail={"missing": [time_column], "columns": names},
             )
     else:
+        # a column asked for as a channel is never taken as time ("t" may be a temperature)
+        wanted = {_find_column(name, names, written) for name in channels or []}
         time_index = next(
-            (i for i, name in enumerate(names) if normalize_name(name) in AUTO_TIME_NAMES), None
+            (
+                i
+                for i, name in enumerate(names)
+                if normalize_name(name) in AUTO_TIME_NAMES and i not in wanted
+            ),
+            None,
         )
         if (
             time_index is None
+            and 0 not in wanted
             and width > 1
             and kinds[0][0] == "text"
             and any(kind == "numeric" for kind, _, _ in kinds[1:])
@@ -164,7 +172,7 @@ def make_plan(sample: Sample, *, time_column: str | None, channels: list[str] | 
     plan.warnings = warnings
     plan.blank_named = blank
     if time_index is not None:
-        _plan_time(plan, columns[time_index], kinds[time_index], rows_offset=0)
+        _plan_time(plan, columns[time_index], kinds[time_index])
 
     # the channels
     if channels is None:
@@ -240,7 +248,7 @@ def _no_channel_error(names, time_index, kinds, columns) -> IngestError:
     )
 
 
-def _plan_time(plan: Plan, cells: list[str], classified, *, rows_offset: int) -> None:
+def _plan_time(plan: Plan, cells: list[str], classified) -> None:
     kind, values, bad = classified
     name = plan.names[plan.time_index]
     present_positions = [i for i, cell in enumerate(cells) if cell.strip()]
@@ -284,7 +292,7 @@ def _plan_time(plan: Plan, cells: list[str], classified, *, rows_offset: int) ->
     elif numeric_count:
         plan.time_kind = "numeric"
     else:
-        failed = [(i + 1 + rows_offset, cells[i]) for i in present_positions]
+        failed = [(i + 1, cells[i]) for i in present_positions]
         raise unparseable_error(name, failed, len(failed), what="a time or a number")
 
 

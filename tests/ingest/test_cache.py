@@ -277,3 +277,9 @@ def test_thousands_in_a_big_file_use_the_arrow_text_path(write_csv, tmp_path):
     assert series.meta["reader"] == "arrow"
     np.testing.assert_array_equal(series.channel("price"), np.arange(1000, 60_000) + 0.5)
     assert result.rows == 59_000
+
+
+def test_a_requested_channel_is_not_taken_as_time(write_csv, tmp_path):
+    source = write_csv("temps.csv", "t,humidity\n21.5,40\n21.7,41\n21.6,42\n")
+    result = ingest_csv(source, tmp_path / "cache", channels=["t", "humidity"])
+    assert result.time_kind == "index" and result.channels == ["t", "humidity"]
