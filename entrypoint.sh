@@ -35,7 +35,7 @@ case "${1:-web}" in
     ;;
   worker)
     wait_for_database
-    exec python manage.py db_worker --no-reload --worker-id "${HOSTNAME:-worker}-$$"
+    exec python manage.py jobs_worker --no-reload --worker-id "${HOSTNAME:-worker}-$$"
     ;;
   migrate)
     wait_for_database

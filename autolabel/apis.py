@@ -5,7 +5,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from autolabel import selectors, services
+from autolabel import jobs, selectors, services
+from autolabel.models import Job
+from autolabel.serializers import job_data
 from labeler import selectors as labeler_selectors
 from labeler.errors import InvalidInput
 
@@ -94,3 +96,80 @@ class ModelDetailApi(APIView):
         model = selectors.model_get_for_user(model_id=model_id, user=request.user)
         services.model_delete(model=model)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FileAutolabelApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AutolabelInput"
+
+        model = serializers.IntegerField(min_value=1)
+
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request, file_id):
+        series_file = labeler_selectors.file_get_for_user(file_id=file_id, user=request.user)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        model = selectors.model_get_for_user(
+            model_id=payload.validated_data["model"], user=request.user
+        )
+        services.model_check_fits_file(model=model, series_file=series_file)
+        job = jobs.job_create(
+            kind=Job.Kind.AUTOLABEL,
+            user=request.user,
+            project=series_file.project,
+            series_file=series_file,
+            model=model,
+        )
+        return Response(job_data(job), status=status.HTTP_202_ACCEPTED)
+
+
+class ProjectTrainApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TrainInput"
+
+        name = serializers.CharField(max_length=200)
+        train_epochs = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+        epochs = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+        sequence_size = serializers.IntegerField(min_value=2, max_value=10_000, required=False)
+        hidden_size = serializers.IntegerField(min_value=1, max_value=1024, required=False)
+        balanced_accuracy_threshold = serializers.FloatField(
+            min_value=0, max_value=1, required=False
+        )
+        min_class_f1_threshold = serializers.FloatField(min_value=0, max_value=1, required=False)
+        use_class_weights = serializers.BooleanField(required=False)
+        seed = serializers.IntegerField(min_value=0, required=False)
+        learning_rate = serializers.FloatField(min_value=1e-7, max_value=1, required=False)
+        batch_size = serializers.IntegerField(min_value=1, max_value=4096, required=False)
+
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request, project_id):
+        project = labeler_selectors.project_get_for_user(project_id=project_id, user=request.user)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        params = dict(payload.validated_data)
+        if "epochs" in params:
+            params["train_epochs"] = params.pop("epochs")
+        services.training_check_possible(project=project)
+        job = jobs.job_create(
+            kind=Job.Kind.TRAIN, user=request.user, project=project, params=params
+        )
+        return Response(job_data(job), status=status.HTTP_202_ACCEPTED)
+
+
+class JobDetailApi(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, job_id):
+        job = selectors.job_get_for_user(job_id=job_id, user=request.user)
+        if job.status == Job.Status.RUNNING:
+            jobs.jobs_reap()
+            job.refresh_from_db()
+        return Response(job_data(job))
+
+
+class JobCancelApi(APIView):
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, job_id):
+        job = selectors.job_get_for_user(job_id=job_id, user=request.user)
+        return Response(job_data(jobs.job_cancel(job=job)))

@@ -1,6 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from autolabel.models import TrainedModel
+from autolabel.models import Job, TrainedModel
 from labeler.errors import NotFound
 
 
@@ -32,3 +32,10 @@ def model_fits_file(model: TrainedModel, series_file) -> bool:
 
 def models_fitting_file(*, user, series_file) -> list[TrainedModel]:
     return [m for m in model_list_for_user(user=user) if model_fits_file(m, series_file)]
+
+
+def job_get_for_user(*, job_id, user) -> Job:
+    job = Job.objects.filter(pk=job_id, project__memberships__user=user).first()
+    if job is None:
+        raise NotFound(f"Job {job_id} does not exist or you may not see it.")
+    return job

@@ -13,6 +13,18 @@ from labeler.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
 
+TRAINING_SUMMARY = (
+    "validation",
+    "epochs_run",
+    "best_epoch",
+    "stopped_early",
+    "thresholds_met",
+    "refit_epochs",
+    "validation_split",
+    "class_rows",
+    "wall_s",
+)
+
 
 def model_path(model: TrainedModel) -> Path:
     return storage.models_dir() / f"{model.storage_key}.pt"
@@ -82,7 +94,19 @@ def _describe(model, segmenter, path: Path) -> None:
     model.channels = list(segmenter.channels or [])
     model.time_column = segmenter.time_column or ""
     model.hyperparameters = segmenter.contents.params.as_dict()
-    model.metrics = dict(segmenter.training.get("metrics", {}) or {})
+    training = segmenter.training or {}
+    model.metrics = {key: training[key] for key in TRAINING_SUMMARY if key in training}
+
+
+def model_register_file(*, name, project, user, segmenter, source) -> TrainedModel:
+    """Save a segmenter trained here and register it."""
+    model = TrainedModel(name=name, project=project, source=source, created_by=user)
+    path = model_path(model)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    segmenter.save(path)
+    _describe(model, segmenter, path)
+    model.save()
+    return model
 
 
 @transaction.atomic
@@ -90,3 +114,34 @@ def model_delete(*, model: TrainedModel) -> None:
     path = model_path(model)
     model.delete()
     transaction.on_commit(lambda: path.unlink(missing_ok=True))
+
+
+def model_check_fits_file(*, model: TrainedModel, series_file) -> None:
+    """Refuse, before a job starts, a model the file cannot feed or whose labels the project
+    lacks."""
+    from autolabel.selectors import model_channels_for_file
+
+    channels = model_channels_for_file(model, series_file)
+    missing = [c for c in channels if c not in series_file.channels]
+    if missing:
+        raise InvalidInput(
+            f"Model '{model.name}' reads channel(s) {', '.join(missing)}, which "
+            f"{series_file.name} lacks.",
+            {"missing_channels": missing},
+        )
+    if len(channels) != model.hyperparameters.get("input_size", len(channels)):
+        raise InvalidInput(
+            f"Model '{model.name}' names no channels and takes "
+            f"{model.hyperparameters.get('input_size')} inputs; choose the project's channels."
+        )
+    unknown = [label for label in model.labels if label not in series_file.project.label_names]
+    if unknown:
+        raise InvalidInput(
+            f"Model '{model.name}' predicts {', '.join(unknown)}, which this project has no "
+            "label for."
+        )
+
+
+def training_check_possible(*, project) -> None:
+    if not project.files.filter(annotations__isnull=False).exists():
+        raise InvalidInput("The project has no saved labels: label some files and Save first.")

@@ -15,9 +15,6 @@ def file_group_name(file_id: int) -> str:
 def file_changed_broadcast(*, file_id: int, version: int, changed: dict, author: str = "") -> None:
     """Tell every open view of the file what changed. A failed broadcast never fails the edit:
     the change is already durable, and views reload on reconnect."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     message = {
         "type": "file.changed",
         "file": file_id,
@@ -25,7 +22,14 @@ def file_changed_broadcast(*, file_id: int, version: int, changed: dict, author:
         "changed": changed,
         "author": author,
     }
+    group_broadcast(group=file_group_name(file_id), message=message)
+
+
+def group_broadcast(*, group: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
     try:
-        async_to_sync(layer.group_send)(file_group_name(file_id), message)
+        async_to_sync(layer.group_send)(group, message)
     except Exception:
-        logger.warning("could not broadcast the change of file %s", file_id, exc_info=True)
+        logger.warning("could not broadcast to %s", group, exc_info=True)

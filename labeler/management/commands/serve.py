@@ -23,7 +23,7 @@ class Command(BaseCommand):
             [python, "-m", "daphne", "-b", host, "-p", str(port), "config.asgi:application"]
         ]
         commands += [
-            [python, "manage.py", "db_worker", "--no-reload", "--worker-id", f"local-{n}"]
+            [python, "manage.py", "jobs_worker", "--no-reload", "--worker-id", f"local-{n}"]
             for n in range(workers)
         ]
         processes = [subprocess.Popen(command) for command in commands]

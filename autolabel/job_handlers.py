@@ -1,0 +1,184 @@
+"""The work of train and auto-label jobs: read the columnar caches, call the segmenter, record
+the results. Run by the job worker (autolabel.jobs), never inside a request."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+
+from autolabel.models import TrainedModel
+from autolabel.selectors import model_channels_for_file
+from autolabel.services import model_path, model_register_file
+from labeler import storage
+from labeler.errors import InvalidInput
+from labeler.ingest import open_series
+from labeler.models import SeriesFile
+from labeler.services.annotations import annotations_apply, working_state_get
+from labeler.working_state import Change
+
+logger = logging.getLogger(__name__)
+
+TRAINING_PARAMS = (
+    "train_epochs",
+    "sequence_size",
+    "hidden_size",
+    "balanced_accuracy_threshold",
+    "min_class_f1_threshold",
+    "use_class_weights",
+    "seed",
+    "learning_rate",
+    "batch_size",
+)
+
+
+def training_config(params: dict):
+    """Settings (env) as defaults, the request's hyper-parameters on top."""
+    from autolabel.segmenter import TrainingConfig
+
+    defaults = {
+        "train_epochs": settings.TRAIN_EPOCHS,
+        "sequence_size": settings.SEQUENCE_SIZE,
+        "hidden_size": settings.HIDDEN_SIZE,
+        "balanced_accuracy_threshold": settings.BALANCED_ACCURACY_THRESHOLD,
+        "min_class_f1_threshold": settings.MIN_CLASS_F1_THRESHOLD,
+        "use_class_weights": settings.USE_CLASS_WEIGHTS,
+    }
+    chosen = {key: params[key] for key in TRAINING_PARAMS if params.get(key) is not None}
+    return TrainingConfig(**{**defaults, **chosen})
+
+
+def training_files(project) -> list[SeriesFile]:
+    return list(project.files.filter(annotations__isnull=False).distinct().order_by("name"))
+
+
+def training_channels(project, files) -> list[str]:
+    """The project's chosen channels, else the channels every labeled file has."""
+    if project.channels:
+        return list(project.channels)
+    common = set(files[0].channels).intersection(*(set(f.channels) for f in files[1:]))
+    return [c for c in files[0].channels if c in common]
+
+
+def recording_from_file(series_file, channels):
+    from autolabel.segmenter import Recording, Region
+
+    series = open_series(storage.cache_dir(series_file.storage_key))
+    regions = []
+    for saved in series_file.annotations.all():
+        first, last = series.rows_between(saved.start, saved.end)
+        if first <= last:
+            regions.append(Region(saved.label, first, last, saved.instant))
+    return Recording(series_file.name, series.values(channels), regions)
+
+
+def train_job(job, reporter) -> dict:
+    from autolabel.jobs import JobCancelled
+    from autolabel.segmenter import TrainingCancelled, TrainingDataError, train
+
+    project = job.project
+    files = training_files(project)
+    if not files:
+        raise InvalidInput("The project has no saved labels: label some files and Save first.")
+    channels = training_channels(project, files)
+    if not channels:
+        raise InvalidInput("The labeled files share no channel to train on.")
+    recordings = [recording_from_file(f, channels) for f in files]
+    used = {region.label for recording in recordings for region in recording.regions}
+    labels = [name for name in project.label_names if name in used]
+    config = training_config(job.params)
+    history = []
+
+    def on_epoch(epoch, total_epochs, train_loss, validation):
+        history.append({"epoch": epoch, "loss": train_loss, **_numbers(validation)})
+        reporter.progress(
+            100.0 * epoch / max(1, total_epochs) * 0.98,
+            {"epoch": epoch, "total_epochs": total_epochs, "history": history},
+        )
+
+    reporter.progress(1, {"recordings": len(recordings), "labels": labels, "history": []})
+    try:
+        segmenter = train(
+            recordings,
+            labels,
+            config,
+            progress=on_epoch,
+            should_cancel=reporter.cancelled,
+            channels=channels,
+            time_column=project.time_column or None,
+            label_config=project.label_config or None,
+        )
+    except TrainingCancelled:
+        raise JobCancelled() from None
+    except TrainingDataError as error:
+        raise InvalidInput(str(error)) from error
+    model = model_register_file(
+        name=job.params.get("name") or f"{project.name} model",
+        project=project,
+        user=job.created_by,
+        segmenter=segmenter,
+        source=TrainedModel.Source.TRAINED,
+    )
+    return {"model": model.id, "metrics": model.metrics, "files": [f.id for f in files]}
+
+
+def _numbers(metrics: dict) -> dict:
+    return {k: v for k, v in (metrics or {}).items() if isinstance(v, int | float)}
+
+
+def autolabel_job(job, reporter) -> dict:
+    """Predict the file's segments and put them in its working state as one atomic change,
+    replacing earlier model labels and keeping every label a person made or kept."""
+    from autolabel.segmenter import load_checkpoint
+
+    series_file, model = job.file, job.model
+    if model is None:
+        raise InvalidInput("The model was deleted before the job ran.")
+    segmenter = load_checkpoint(model_path(model))
+    series = open_series(storage.cache_dir(series_file.storage_key))
+    channels = model_channels_for_file(model, series_file)
+    reporter.progress(5)
+    prediction = segmenter.predict(series.values(channels))
+    reporter.progress(90)
+    changes = _replacement_changes(series_file, series, prediction, model)
+    result = annotations_apply(series_file=series_file, user=job.created_by, changes=changes)
+    with transaction.atomic():
+        SeriesFile.objects.filter(pk=series_file.pk).update(
+            uncertainty=prediction.uncertainty, uncertainty_model=model
+        )
+    created = sum(1 for change in changes if change.op == "create")
+    return {
+        "file": series_file.id,
+        "model": model.id,
+        "regions": created,
+        "uncertainty": prediction.uncertainty,
+        "working_version": result.version,
+    }
+
+
+def _replacement_changes(series_file, series, prediction, model) -> list[Change]:
+    import uuid
+    from datetime import UTC, datetime
+
+    state = working_state_get(series_file=series_file)
+    changes = [
+        Change("delete", key)
+        for key, annotation in state.annotations.items()
+        if annotation.get("source", "manual") != "manual"
+    ]
+    now = datetime.now(UTC).isoformat()
+    for region in prediction.regions:
+        times = series.format_times(series.time[[region.start_row, region.end_row]])
+        annotation = {
+            "label": region.label,
+            "start": times[0],
+            "end": times[1],
+            "instant": region.instant,
+            "description": "",
+            "source": model.name,
+            "score": round(float(region.score), 4),
+            "author": "",
+            "created_at": now,
+            "updated_at": now,
+        }
+        changes.append(Change("create", uuid.uuid4().hex, annotation))
+    return changes

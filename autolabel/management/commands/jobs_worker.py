@@ -1,0 +1,36 @@
+"""The job worker: django-tasks' database worker plus a reaper that fails jobs whose worker
+died (no heartbeat for JOB_STALE_AFTER_S)."""
+
+import threading
+
+from django.conf import settings
+from django.db import close_old_connections
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from autolabel.jobs import jobs_reap
+
+
+class Command(DbWorkerCommand):
+    help = "Run background jobs (training, auto-labeling) and reap jobs of dead workers."
+
+    def handle(self, *args, **options):
+        stop = threading.Event()
+        reaper = threading.Thread(target=_reap_forever, args=(stop,), daemon=True, name="reaper")
+        reaper.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            stop.set()
+
+
+def _reap_forever(stop: threading.Event) -> None:
+    interval = max(1.0, settings.JOB_STALE_AFTER_S / 3)
+    while not stop.wait(interval):
+        try:
+            jobs_reap()
+        except Exception:  # the reaper must outlive a database hiccup
+            import logging
+
+            logging.getLogger(__name__).warning("reaping stale jobs failed", exc_info=True)
+        finally:
+            close_old_connections()
