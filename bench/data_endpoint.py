@@ -1,0 +1,183 @@
+"""`GET /api/files/{id}/data/` over HTTP on a 10M-row x 6-channel file (SPEC §4 data window).
+
+    .venv/bin/python bench/data_endpoint.py [--rows 10000000] [--repeat 7] [--shared ../shared]
+
+The columnar cache is built as in bench/data_window.py (from make_large's generator) and
+registered as a file of a project in a throwaway database; Daphne serves the real API.
+Reported per case (first full view, 1 % zoom): the server's own time (Server-Timing header:
+open the cache, select the window, MinMaxLTTB), the client's wall time (adds JSON over
+loopback), the response size and the points per channel. Goal: <= 0.5 s, <= 4,000 points.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from data_window import GOAL_POINTS, GOAL_SECONDS, build_cache  # noqa: E402
+
+from tests.servers import free_port  # noqa: E402
+
+
+def register(cache_dir: Path) -> tuple[str, int]:
+    """In the server's environment: a user, a token, a project and the file (cache linked)."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from labeler import storage
+    from labeler.ingest import open_series
+    from labeler.models import SeriesFile
+    from labeler.services.projects import project_create
+
+    user = get_user_model().objects.create_user("bench", password="bench-password-1")  # noqa: S106
+    project = project_create(user=user, name="large", labels=["A", "B", "C"])
+    series = open_series(cache_dir)
+    series_file = SeriesFile(
+        project=project,
+        name="large.csv",
+        rows=series.rows,
+        channels=series.channels,
+        time_kind=series.time_kind,
+        time_column="time",
+        time_start=float(series.time[0]),
+        time_end=float(series.time[-1]),
+    )
+    storage.file_dir(series_file.storage_key).mkdir(parents=True)
+    os.symlink(cache_dir.resolve(), storage.cache_dir(series_file.storage_key))
+    series_file.save()
+    return Token.objects.create(user=user).key, series_file.id
+
+
+def main():
+    if sys.argv[1:2] == ["--register"]:
+        print(json.dumps(register(Path(sys.argv[2]))))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--channels", type=int, default=6)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    parser.add_argument("--work", default=str(ROOT / "bench" / "out" / "window"))
+    parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "data_endpoint.json"))
+    args = parser.parse_args()
+    import requests
+
+    cache_dir = Path(args.work) / f"cache_{args.rows}x{args.channels}_arrays"
+    if not cache_dir.exists():
+        cache_dir.parent.mkdir(parents=True, exist_ok=True)
+        build_cache(
+            cache_dir,
+            rows=args.rows,
+            channels=args.channels,
+            shared=Path(args.shared),
+            from_csv=False,
+        )
+    var = Path(tempfile.mkdtemp(prefix="tsl-bench-data-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.django.base",
+        "VAR_DIR": str(var),
+        "SECRET_KEY": "bench",
+        "LOG_LEVEL": "WARNING",
+    }
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    out = subprocess.run(
+        [python, __file__, "--register", str(cache_dir)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    token, file_id = json.loads(out.stdout.strip().splitlines()[-1])
+    port = free_port()
+    server = subprocess.Popen(
+        [python, "-m", "daphne", "-p", str(port), "config.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {token}"
+    base = f"http://127.0.0.1:{port}/api/files/{file_id}/data/"
+    try:
+        _wait(f"http://127.0.0.1:{port}/health")
+        meta = session.get(f"http://127.0.0.1:{port}/api/files/{file_id}/").json()
+        span = meta["time_end"] - meta["time_start"]
+        middle = meta["time_start"] + span / 2
+        cases = [
+            ("full view", {}),
+            ("1 % zoom", {"start": middle - span / 200, "end": middle + span / 200}),
+        ]
+        results = [_measure(session, base, name, params, args.repeat) for name, params in cases]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(var, ignore_errors=True)
+    report = {
+        "rows": args.rows,
+        "channels": args.channels,
+        "cpus": os.cpu_count(),
+        "loadavg": os.getloadavg(),
+        "cases": results,
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, indent=1) + "\n")
+    print(json.dumps(report, indent=1))
+
+
+def _measure(session, base, name, params, repeat):
+    server_s, client_s, sizes, points = [], [], [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = session.get(base, params={**params, "max_points": GOAL_POINTS})
+        client_s.append(time.perf_counter() - started)
+        response.raise_for_status()
+        timing = response.headers["Server-Timing"]
+        server_s.append(float(timing.split("dur=")[1]) / 1000)
+        sizes.append(len(response.content))
+        body = response.json()
+        points = max(len(v) for v in body["channels"].values())
+    return {
+        "case": name,
+        "rows_in_window": body["rows"],
+        "points_per_channel": points,
+        "server_first_s": round(server_s[0], 4),
+        "server_median_s": round(statistics.median(server_s), 4),
+        "client_first_s": round(client_s[0], 4),
+        "client_median_s": round(statistics.median(client_s), 4),
+        "response_kb": round(statistics.median(sizes) / 1024, 1),
+        "ok": max(client_s) <= GOAL_SECONDS and points <= GOAL_POINTS,
+    }
+
+
+def _wait(url, timeout_s=60):
+    import requests
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+if __name__ == "__main__":
+    main()
