@@ -11,8 +11,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # torch 2.13.0 CPU wheel (the product needs no GPU; CUDA is used when present).
-COPY requirements.txt .
-RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -r requirements.txt
+COPY requirements.txt constraints.txt ./
+RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu \
+    -r requirements.txt -c constraints.txt
 
 COPY . .
 RUN useradd --create-home --uid 1000 labeler \
