@@ -2,7 +2,6 @@
 
 import hashlib
 import logging
-import shutil
 from pathlib import Path
 
 from django.db import transaction
@@ -37,7 +36,7 @@ def model_upload(*, user, name, uploaded, project=None) -> TrainedModel:
     model = TrainedModel(name=name, project=project, source=TrainedModel.Source.UPLOADED)
     path = model_path(model)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _keep_upload(uploaded, path)
+    storage.upload_keep(uploaded, path)
     try:
         segmenter = load_checkpoint(path, device="cpu")
         _check_fits_project(segmenter, project)
@@ -52,16 +51,6 @@ def model_upload(*, user, name, uploaded, project=None) -> TrainedModel:
     model.created_by = user
     model.save()
     return model
-
-
-def _keep_upload(uploaded, destination: Path) -> None:
-    temporary_path = getattr(uploaded, "temporary_file_path", None)
-    if temporary_path is not None:
-        shutil.move(temporary_path(), destination)
-        return
-    with destination.open("wb") as out:
-        for chunk in uploaded.chunks():
-            out.write(chunk)
 
 
 def _check_fits_project(segmenter, project) -> None:

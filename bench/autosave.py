@@ -23,15 +23,17 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from tests.servers import RedisServer, free_port  # noqa: E402
+from appserver import app_server  # noqa: E402
+
+from tests.servers import RedisServer  # noqa: E402
 
 
 def percentile(values, q):
@@ -134,38 +136,9 @@ def _verify(annotations, clients, per_client):
 def bench_http(redis_url, clients, edits, think_s):
     import requests
 
-    work = Path(tempfile.mkdtemp(prefix="tsl-bench-autosave-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.django.base",
-        "VAR_DIR": str(work),
-        "WORKING_STATE_BACKEND": "redis",
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": "bench-secret",
-        "LOG_LEVEL": "WARNING",
-    }
-    python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    setup = subprocess.run(
-        [python, "bench/autosave.py", "--prepare"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    token, file_id = json.loads(setup.stdout.strip().splitlines()[-1])
-    port = free_port()
-    server = subprocess.Popen(
-        [python, "-m", "daphne", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}/api/files/{file_id}/annotations/"
-    try:
-        _wait_http(f"http://127.0.0.1:{port}/health")
+    env = {"WORKING_STATE_BACKEND": "redis", "REDIS_URL": redis_url}
+    with app_server("bench/autosave.py", extra_env=env) as (url, (token, file_id)):
+        base = f"{url}/api/files/{file_id}/annotations/"
         headers = {"Authorization": f"Token {token}"}
         shared = requests.post(
             base, json={"label": "A", "start": 1, "end": 2, "description": "0"}, headers=headers
@@ -222,23 +195,6 @@ def bench_http(redis_url, clients, edits, think_s):
             for a in listed
         }
         return latencies, wall, errors, _verify(by_key, clients, per_client)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def _wait_http(url, timeout_s=60):
-    import requests
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(url)
 
 
 def prepare():

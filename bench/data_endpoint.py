@@ -12,11 +12,8 @@ loopback), the response size and the points per channel. Goal: <= 0.5 s, <= 4,00
 import argparse
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,9 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from appserver import app_server  # noqa: E402
 from data_window import GOAL_POINTS, GOAL_SECONDS, build_cache  # noqa: E402
-
-from tests.servers import free_port  # noqa: E402
 
 
 def register(cache_dir: Path) -> tuple[str, int]:
@@ -62,7 +58,7 @@ def register(cache_dir: Path) -> tuple[str, int]:
 
 
 def main():
-    if sys.argv[1:2] == ["--register"]:
+    if sys.argv[1:2] == ["--prepare"]:
         print(json.dumps(register(Path(sys.argv[2]))))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -85,50 +81,16 @@ def main():
             shared=Path(args.shared),
             from_csv=False,
         )
-    var = Path(tempfile.mkdtemp(prefix="tsl-bench-data-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.django.base",
-        "VAR_DIR": str(var),
-        "SECRET_KEY": "bench",
-        "LOG_LEVEL": "WARNING",
-    }
-    python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    out = subprocess.run(
-        [python, __file__, "--register", str(cache_dir)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    token, file_id = json.loads(out.stdout.strip().splitlines()[-1])
-    port = free_port()
-    server = subprocess.Popen(
-        [python, "-m", "daphne", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    session = requests.Session()
-    session.headers["Authorization"] = f"Token {token}"
-    base = f"http://127.0.0.1:{port}/api/files/{file_id}/data/"
-    try:
-        _wait(f"http://127.0.0.1:{port}/health")
-        meta = session.get(f"http://127.0.0.1:{port}/api/files/{file_id}/").json()
+    with app_server(__file__, str(cache_dir)) as (url, (token, file_id)):
+        session = requests.Session()
+        session.headers["Authorization"] = f"Token {token}"
+        meta = session.get(f"{url}/api/files/{file_id}/").json()
         span = meta["time_end"] - meta["time_start"]
         middle = meta["time_start"] + span / 2
-        cases = [
-            ("full view", {}),
-            ("1 % zoom", {"start": middle - span / 200, "end": middle + span / 200}),
-        ]
+        zoom = {"start": middle - span / 200, "end": middle + span / 200}
+        cases = [("full view", {}), ("1 % zoom", zoom)]
+        base = f"{url}/api/files/{file_id}/data/"
         results = [_measure(session, base, name, params, args.repeat) for name, params in cases]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(var, ignore_errors=True)
     report = {
         "rows": args.rows,
         "channels": args.channels,
@@ -164,19 +126,6 @@ def _measure(session, base, name, params, repeat):
         "response_kb": round(statistics.median(sizes) / 1024, 1),
         "ok": max(client_s) <= GOAL_SECONDS and points <= GOAL_POINTS,
     }
-
-
-def _wait(url, timeout_s=60):
-    import requests
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).ok:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise TimeoutError(url)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -52,3 +53,14 @@ def write_atomically(path: Path, write) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def upload_keep(uploaded, destination: Path) -> None:
+    """Move an uploaded file (a temporary file when large: a rename) to its place."""
+    temporary_path = getattr(uploaded, "temporary_file_path", None)
+    if temporary_path is not None:
+        shutil.move(temporary_path(), destination)
+        return
+    with destination.open("wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)

@@ -47,12 +47,24 @@ def postgres_server():
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def redis_server():
+def _redis_started() -> RedisServer:
     try:
-        server = RedisServer.start()
+        return RedisServer.start()
     except ServerUnavailable as error:
         unavailable(str(error))
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    server = _redis_started()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_redis():
+    """A Redis of this test alone, which it may kill and restart."""
+    server = _redis_started()
     yield server
     server.stop()
 

@@ -90,6 +90,21 @@ class RedisServer:
                 self.process.kill()
         shutil.rmtree(self.directory, ignore_errors=True)
 
+    def kill(self) -> None:
+        """SIGKILL: the server dies without a chance to write anything more."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def restart(self) -> None:
+        """Start redis-server again on the same directory and port (it replays its AOF)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait()
+        self.process = subprocess.Popen(
+            self.process.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        _wait_for_port(self.port, self.process)
+
     def pause(self) -> None:
         """Freeze the server (SIGSTOP): clients time out as with a dead network."""
         self.process.send_signal(signal.SIGSTOP)

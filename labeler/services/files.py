@@ -75,7 +75,7 @@ def _store_and_ingest(project, storage_key, uploaded):
     folder = storage.file_dir(storage_key)
     folder.mkdir(parents=True)
     try:
-        _keep_upload(uploaded, storage.source_path(storage_key))
+        storage.upload_keep(uploaded, storage.source_path(storage_key))
         return ingest_csv(
             storage.source_path(storage_key),
             storage.cache_dir(storage_key),
@@ -85,16 +85,6 @@ def _store_and_ingest(project, storage_key, uploaded):
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-
-
-def _keep_upload(uploaded, destination: Path) -> None:
-    temporary_path = getattr(uploaded, "temporary_file_path", None)
-    if temporary_path is not None:
-        shutil.move(temporary_path(), destination)
-        return
-    with destination.open("wb") as out:
-        for chunk in uploaded.chunks():
-            out.write(chunk)
 
 
 def _fill_from_ingest(series_file, result, *, size_bytes):

@@ -2,27 +2,18 @@
 
 import pytest
 
-from tests.servers import RedisServer, ServerUnavailable
-from tests.working_state.test_redis_durability import _restart
-
 pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
-def own_redis(settings):
-    from tests.conftest import unavailable
-
-    try:
-        server = RedisServer.start()
-    except ServerUnavailable as error:
-        unavailable(str(error))
+def app_on_own_redis(settings, own_redis):
     settings.WORKING_STATE_BACKEND = "redis"
-    settings.REDIS_URL = server.url
-    yield server
-    server.stop()
+    settings.REDIS_URL = own_redis.url
+    return own_redis
 
 
-def test_outage_answers_503_and_keeps_acknowledged_edits(client, uploaded_file, own_redis):
+def test_outage_answers_503_and_keeps_acknowledged_edits(client, uploaded_file, app_on_own_redis):
+    own_redis = app_on_own_redis
     file_id = uploaded_file["id"]
     path = f"/api/files/{file_id}/annotations/"
     acknowledged = client.post(path, {"label": "Walk", "start": 1, "end": 2}, format="json")
@@ -36,6 +27,6 @@ def test_outage_answers_503_and_keeps_acknowledged_edits(client, uploaded_file, 
     assert client.get(path).status_code == 503
     assert client.post(f"/api/files/{file_id}/save/").status_code == 503
 
-    _restart(own_redis)
+    own_redis.restart()
     listed = client.get(path).json()["annotations"]
     assert [a["id"] for a in listed] == [acknowledged.json()["id"]]

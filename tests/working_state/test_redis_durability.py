@@ -1,37 +1,11 @@
 """Acknowledged changes survive a Redis crash; an unreachable Redis refuses changes clearly."""
 
-import signal
-import subprocess
-
 import pytest
 
 from labeler.working_state import Change, WorkingStateUnavailable
 from labeler.working_state.redis_store import RedisWorkingStateStore
-from tests.servers import RedisServer, ServerUnavailable, _wait_for_port
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-def own_redis():
-    from tests.conftest import unavailable
-
-    try:
-        server = RedisServer.start()
-    except ServerUnavailable as error:
-        unavailable(str(error))
-    yield server
-    server.stop()
-
-
-def _restart(server: RedisServer) -> None:
-    """Start redis-server again on the same directory and port (it replays the AOF)."""
-    server.process = subprocess.Popen(
-        [*server.process.args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _wait_for_port(server.port, server.process)
 
 
 def test_acknowledged_changes_survive_kill_9(own_redis):
@@ -47,9 +21,8 @@ def test_acknowledged_changes_survive_kill_9(own_redis):
                 )
             ],
         )
-    own_redis.process.send_signal(signal.SIGKILL)
-    own_redis.process.wait()
-    _restart(own_redis)
+    own_redis.kill()
+    own_redis.restart()
     state = RedisWorkingStateStore(own_redis.url).get(7)
     assert state.version == 200
     assert len(state.annotations) == 200
@@ -68,6 +41,6 @@ def test_unreachable_redis_raises_unavailable_and_keeps_data(own_redis):
         )
     with pytest.raises(WorkingStateUnavailable):
         store.get(3)
-    _restart(own_redis)
+    own_redis.restart()
     state = RedisWorkingStateStore(own_redis.url).get(3)
     assert set(state.annotations) == {"kept"}
