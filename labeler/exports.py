@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from labeler import storage
 from labeler.ingest import open_series, write_labeled_csv
@@ -74,16 +75,17 @@ def _write_labels_csv(path: Path, annotations: list[dict]) -> None:
             )
 
 
-def row_label_names(series, annotations: list[dict]) -> np.ndarray:
-    """Label name per row (cache order), "" where unlabeled. Ranges first, then instants, so
-    an instant inside a range names its own row; later starts win where ranges overlap."""
-    names = [""] + sorted({a["label"] for a in annotations})
+def row_label_names(series, annotations: list[dict]) -> pd.Categorical:
+    """Label per row (cache order), "" where unlabeled, as codes into the label names (no
+    per-row strings for 10M-row files). Ranges first, then instants, so an instant inside a
+    range names its own row; later starts win where ranges overlap."""
+    names = ["", *sorted({a["label"] for a in annotations})]
     codes = np.zeros(series.rows, dtype=np.int32)
     for annotation in sorted(annotations, key=lambda a: a["instant"]):
         first, last = series.rows_between(annotation["start"], annotation["end"])
         if first <= last:
             codes[first : last + 1] = names.index(annotation["label"])
-    return np.asarray(names, dtype=object)[codes]
+    return pd.Categorical.from_codes(codes, categories=names)
 
 
 def _write_labeled_csv(path: Path, series_file, annotations: list[dict]) -> None:
