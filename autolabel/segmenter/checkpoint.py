@@ -11,6 +11,7 @@ import json
 import math
 import os
 import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -36,6 +37,7 @@ PARAM_LIMITS = {
 }
 PARAM_DEFAULTS = {"sequence_size": 50, "learning_rate": 1e-3, "weight_decay": 1e-5}
 
+_GLOBAL = re.compile(r"GLOBAL ([\w.]+)")
 Source = str | os.PathLike | bytes | IO[bytes]
 
 
@@ -82,10 +84,11 @@ def _torch_load(source: Source):
     try:
         return torch.load(source, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        if "weights only" in str(exc).lower() or "weights_only" in str(exc).lower():
+        found = _GLOBAL.search(str(exc))
+        if found:
             raise CheckpointError(
-                "refused: the file holds pickled Python objects other than tensors and plain "
-                "data (loading them could run code)"
+                f"refused: the file holds a pickled Python object ({found.group(1)}) that is "
+                "not a tensor or plain data; loading it could run code"
             ) from None
         raise CheckpointError("not a PyTorch checkpoint file (unreadable pickle data)") from None
     except Exception as exc:  # any failure to read untrusted bytes means "not a checkpoint"

@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 import torch
 
 from .checkpoint import (
@@ -99,7 +100,7 @@ def time_values(rows: np.ndarray, times, time_kind: str | None) -> list:
     picked = np.asarray(times)[rows]
     if time_kind == "datetime" or np.issubdtype(picked.dtype, np.datetime64):
         if np.issubdtype(picked.dtype, np.datetime64):
-            return [np.datetime_as_string(t, unit="auto") for t in picked]
+            return [pd.Timestamp(t).isoformat() for t in picked]
         return [str(t) for t in picked]
     return picked.tolist()
 
@@ -110,8 +111,9 @@ class Segmenter:
     def __init__(self, contents: CheckpointContents, device: str | torch.device | None = None):
         self.contents = contents
         self.device = pick_device(device)
-        self.model = TimeSeriesLSTM(contents.params)
-        self.model.load_state_dict(contents.state_dict, strict=True)
+        with torch.device("meta"):  # no random initialisation: the weights come from the file
+            self.model = TimeSeriesLSTM(contents.params)
+        self.model.load_state_dict(contents.state_dict, strict=True, assign=True)
         self.model.to(self.device).eval()
         self.version = "segmenter-" + _digest(contents.state_dict)
 

@@ -43,7 +43,7 @@ def _datetime_numbers(strings) -> np.ndarray:
         except (ValueError, TypeError):
             continue
         if not stamps.isna().any():
-            return stamps.astype("int64").to_numpy(dtype=np.float64)
+            return stamps.dt.as_unit("ns").astype("int64").to_numpy(dtype=np.float64)
     raise DataError("time values are neither numbers nor readable date-times")
 
 
@@ -112,7 +112,7 @@ def _time_number(value, time_kind: str) -> float:
     if time_kind != "datetime":
         return float(value)
     if isinstance(value, str):
-        return float(pd.Timestamp(value).value)  # naive = UTC, as the column
+        return float(pd.Timestamp(value).as_unit("ns").value)  # naive = UTC, as the column
     return float(value) * 1e6
 
 

@@ -144,15 +144,28 @@ def range_segments(probs: np.ndarray, labels: np.ndarray) -> list[Segment]:
     ]
 
 
+def range_labels(
+    probs: np.ndarray, instant_classes: list[int], config: PostprocessConfig
+) -> np.ndarray:
+    """Row labels of the range classes: argmax of the smoothed probabilities in which the
+    instant classes count as background, then short runs absorbed by their neighbours."""
+    ranged = np.asarray(probs, dtype=np.float64)
+    if instant_classes:
+        ranged = ranged.copy()
+        ranged[:, BACKGROUND_INDEX] += ranged[:, instant_classes].sum(axis=1)
+        ranged[:, instant_classes] = 0.0
+    labels = smooth(ranged, config.smooth_rows).argmax(axis=1)
+    return absorb_short_runs(labels, config.min_run_rows)
+
+
 def decode(
     probs: np.ndarray, instant_classes: list[int], config: PostprocessConfig
 ) -> list[Segment]:
     """Per-row probabilities (rows, classes) -> segments sorted by start row.
 
     Instant classes: one point per event at the peak of the class probability (argmax runs,
-    merged over gaps shorter than instant_gap_rows). Range classes: argmax of the smoothed
-    probabilities in which the instant classes count as background, short runs absorbed by
-    their neighbours, background dropped; a one-row segment is marked instant.
+    merged over gaps shorter than instant_gap_rows). Range classes: see `range_labels`;
+    background is dropped and a one-row range segment is marked instant.
     """
     probs = np.asarray(probs, dtype=np.float32)
     if probs.shape[0] == 0:
@@ -163,13 +176,7 @@ def decode(
         peaks, scores = instant_events(probs, raw_labels, k, config.instant_gap_rows)
         events = zip(peaks, scores, strict=True)
         segments += [Segment(k, int(r), int(r), True, float(p)) for r, p in events]
-    ranged = probs.astype(np.float64)
-    if instant_classes:
-        ranged[:, BACKGROUND_INDEX] += ranged[:, instant_classes].sum(axis=1)
-        ranged[:, instant_classes] = 0.0
-    labels = smooth(ranged, config.smooth_rows).argmax(axis=1)
-    labels = absorb_short_runs(labels, config.min_run_rows)
-    segments += range_segments(probs, labels)
+    segments += range_segments(probs, range_labels(probs, instant_classes, config))
     return sorted(segments, key=lambda s: (s.start_row, s.class_index))
 
 

@@ -19,6 +19,7 @@ import platform
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ from torch import nn
 
 from .checkpoint import BACKGROUND, CheckpointContents, Normalization
 from .infer import Segmenter, fill_gaps, pick_device
-from .metrics import classification_metrics
+from .metrics import metrics_from_counts, output_counts
 from .model import NetworkParams, TimeSeriesLSTM
 from .recording import IGNORE_INDEX, Recording, derive_postprocess, label_kinds, row_labels
 from .windows import row_probabilities, training_window_starts, window_step
@@ -63,6 +64,10 @@ class TrainingConfig:
     batch_size: int = 16
     validation_fraction: float = 0.2
     patience: int = 10
+    input_scaling: str = "global"  # "channel", "global" or "none" (see _normalization)
+    logit_adjustment: bool = True  # predict calibrated probabilities despite class weights
+    refit: bool = True  # after validation, retrain on every recording for the best epoch count
+    instant_tolerance_rows: int = 2  # validation: an instant found within this many rows counts
     grad_clip: float = 1.0
     device: str | None = None  # None: CUDA when available, else CPU
 
@@ -75,6 +80,8 @@ class TrainingConfig:
             raise ValueError("sequence_size must be at least 2")
         if not 0.0 < self.validation_fraction < 1.0:
             raise ValueError("validation_fraction must be between 0 and 1")
+        if self.input_scaling not in ("channel", "global", "none"):
+            raise ValueError("input_scaling must be 'channel', 'global' or 'none'")
         if not 0.0 <= self.dropout_rate < 1.0:
             raise ValueError("dropout_rate must be in [0, 1)")
 
@@ -149,10 +156,20 @@ def split_recordings(parts: list[_Part], config: TrainingConfig) -> _Split:
     return _Split([head], [tail], "tail")
 
 
-def _normalization(parts: list[_Part]) -> tuple[np.ndarray, np.ndarray]:
+def _normalization(parts: list[_Part], scaling: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and a scale from the training rows.
+
+    "channel": each channel's own std; "global": one pooled std for all channels (keeps the
+    channels' relative sizes, e.g. three axes of one accelerometer); "none": identity.
+    """
     rows = np.concatenate([p.values for p in parts]).astype(np.float64)
+    n_channels = rows.shape[1]
+    if scaling == "none":
+        return np.zeros(n_channels), np.ones(n_channels)
     mean = rows.mean(axis=0)
     std = rows.std(axis=0)
+    if scaling == "global":
+        std = np.full(n_channels, np.sqrt(np.mean(std**2)))
     return mean, np.where(std > 1e-6 * np.maximum(1.0, np.abs(mean)), std, 1.0)
 
 
@@ -222,15 +239,47 @@ def _run_epoch(model, optimizer, criterion, data, starts, config, device, should
     return total / max(1, batches)
 
 
-def _validate(model, parts, class_names, size, device) -> dict | None:
+def logit_offsets(weights: np.ndarray, config: TrainingConfig) -> np.ndarray:
+    """-log(class weight) per class (0 where no adjustment): added to the output bias, it
+    undoes the prior shift the weighted loss causes (logit adjustment)."""
+    if not (config.use_class_weights and config.logit_adjustment):
+        return np.zeros(len(weights))
+    return np.where(weights > 0, -np.log(np.where(weights > 0, weights, 1.0)), 0.0)
+
+
+@contextmanager
+def _output_bias_shifted(model: TimeSeriesLSTM, offsets: np.ndarray):
+    shift = torch.as_tensor(
+        offsets, dtype=model.fc_output.bias.dtype, device=model.fc_output.bias.device
+    )
+    with torch.no_grad():
+        model.fc_output.bias += shift
+    try:
+        yield model
+    finally:
+        with torch.no_grad():
+            model.fc_output.bias -= shift
+
+
+def _validate(model, parts, problem, offsets) -> dict | None:
+    """Score what prediction delivers on the validation parts (see metrics.output_counts)."""
     if not parts:
         return None
-    truth, guess = [], []
+    config = problem.config
+    counts = np.zeros((3, len(problem.class_names)), dtype=np.int64)
     for part in parts:
-        probs = row_probabilities(model, part.values, sequence_size=size, device=device)
-        truth.append(part.labels)
-        guess.append(probs.argmax(dim=1).numpy())
-    return classification_metrics(np.concatenate(truth), np.concatenate(guess), class_names)
+        with _output_bias_shifted(model, offsets):
+            probs = row_probabilities(
+                model, part.values, sequence_size=config.sequence_size, device=problem.device
+            ).numpy()
+        counts += output_counts(
+            part.labels,
+            probs,
+            problem.instant_classes,
+            problem.postprocess,
+            config.instant_tolerance_rows,
+        )
+    return metrics_from_counts(counts, problem.class_names)
 
 
 class _EarlyStop:
@@ -291,6 +340,78 @@ def fold_normalization(state: dict, mean: np.ndarray, std: np.ndarray) -> dict:
     return folded
 
 
+@dataclass
+class _Problem:
+    """What every fit of one training run shares."""
+
+    config: TrainingConfig
+    class_names: tuple[str, ...]
+    instant_classes: list[int]
+    postprocess: object
+    device: torch.device
+    progress: ProgressCallback | None
+    should_cancel: CancelCheck | None
+
+
+@dataclass
+class _Fit:
+    model: TimeSeriesLSTM
+    mean: np.ndarray
+    std: np.ndarray
+    stopper: "_EarlyStop"
+    epochs_run: int
+    stopped: bool
+    weights: np.ndarray
+    class_rows: np.ndarray
+    history: list
+
+
+def _normalised(parts: list[_Part], mean, std) -> list[_Part]:
+    return [_Part(p.name, ((p.values - mean) / std).astype(np.float32), p.labels) for p in parts]
+
+
+def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: int = 0) -> _Fit:
+    """Train a fresh network (seeded) for up to `epochs` epochs; with validation parts, stop by
+    the early-stop rule and keep the best epoch's weights."""
+    config, device = problem.config, problem.device
+    mean, std = _normalization(train_parts, config.input_scaling)
+    train_parts, val_parts = _normalised(train_parts, mean, std), _normalised(val_parts, mean, std)
+    x_all, y_all, bases, lengths = _stack_for_windows(train_parts, config.sequence_size)
+    n_classes = len(problem.class_names)
+    weights = class_weights(y_all, n_classes)
+    offsets = logit_offsets(weights, config)
+    data = (torch.as_tensor(x_all, device=device), torch.as_tensor(y_all, device=device))
+    rng = np.random.default_rng(config.seed)
+    stopper, history, epoch, stop = _EarlyStop(config), [], 0, False
+    total = first_epoch + epochs if not val_parts else config.train_epochs
+    with torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
+        torch.manual_seed(config.seed)
+        model = TimeSeriesLSTM(_network_params(config, x_all.shape[1], n_classes)).to(device)
+        optimizer = torch.optim.Adam(
+            model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+        )
+        loss_weights = weights if config.use_class_weights else np.ones(n_classes)
+        criterion = nn.CrossEntropyLoss(
+            weight=torch.as_tensor(loss_weights, dtype=torch.float32, device=device),
+            ignore_index=IGNORE_INDEX,
+        )
+        while epoch < epochs and not stop:
+            epoch += 1
+            starts = _epoch_windows(bases, lengths, config.sequence_size, rng)
+            loss = _run_epoch(
+                model, optimizer, criterion, data, starts, config, device, problem.should_cancel
+            )
+            metrics = _validate(model, val_parts, problem, offsets)
+            stop = stopper.update(epoch, metrics, model)
+            history.append(_history_entry(first_epoch + epoch, loss, metrics))
+            if problem.progress is not None:
+                problem.progress(first_epoch + epoch, total, loss, dict(metrics or {}))
+    if stopper.best_state is not None:
+        model.load_state_dict(stopper.best_state)
+    class_rows = np.bincount(y_all[y_all >= 0], minlength=n_classes)
+    return _Fit(model, mean, std, stopper, epoch, stop, weights, class_rows, history)
+
+
 def train(
     recordings: Sequence[Recording],
     labels: Sequence[str],
@@ -310,8 +431,55 @@ def train(
     stored in the checkpoint for later prediction.
     """
     started = time.perf_counter()
+    parts = _prepare(recordings, labels, channels)
+    class_index = {label: i + 1 for i, label in enumerate(labels)}
+    kinds = label_kinds(recordings, labels)
+    instant_classes = [class_index[k] for k, v in kinds.items() if v == "instant"]
+    split = split_recordings(parts, config)
+    postprocess = derive_postprocess(
+        [p.labels for p in split.train], instant_classes, config.sequence_size
+    )
+    problem = _Problem(
+        config,
+        (BACKGROUND, *labels),
+        instant_classes,
+        postprocess,
+        pick_device(config.device),
+        progress,
+        should_cancel,
+    )
+    fit = _fit(problem, split.train, split.validation, config.train_epochs)
+    final = fit
+    if config.refit and split.validation and fit.stopper.best_epoch > 0:
+        final = _fit(problem, parts, [], fit.stopper.best_epoch, first_epoch=fit.epochs_run)
+    training = _training_record(fit, final, split, problem, started)
+    state = {k: v.detach().cpu() for k, v in final.model.state_dict().items()}
+    contents = CheckpointContents(
+        params=final.model.params,
+        state_dict=_folded(state, final, config),
+        class_names=problem.class_names,
+        channels=tuple(channels) if channels is not None else None,
+        time_column=time_column,
+        normalization=Normalization(tuple(final.mean.tolist()), tuple(final.std.tolist())),
+        label_kinds=kinds,
+        postprocess=postprocess,
+        training=training,
+        label_config=label_config,
+    )
+    return Segmenter(contents, device=config.device)
+
+
+def _folded(state: dict, fit: "_Fit", config: TrainingConfig) -> dict:
+    """Input standardisation and logit adjustment folded into the first and last layers, so
+    the checkpoint takes raw values and gives calibrated probabilities (also in the example)."""
+    state = fold_normalization(state, fit.mean, fit.std)
+    offsets = torch.as_tensor(logit_offsets(fit.weights, config), dtype=torch.float32)
+    state["fc_output.bias"] = state["fc_output.bias"] + offsets
+    return state
+
+
+def _prepare(recordings, labels, channels) -> list[_Part]:
     _check_inputs(recordings, labels)
-    class_names = (BACKGROUND, *labels)
     class_index = {label: i + 1 for i, label in enumerate(labels)}
     parts = [
         _Part(r.name, fill_gaps(r.values), row_labels(r, class_index))
@@ -324,87 +492,32 @@ def train(
         )
     if not any(_classes(p.labels) for p in parts):
         raise TrainingDataError("no labeled region in the recordings")
-    split = split_recordings(parts, config)
-    mean, std = _normalization(split.train)
-    for part in split.train + split.validation:
-        part.values = ((part.values - mean) / std).astype(np.float32)
+    return parts
 
-    device = pick_device(config.device)
-    x_all, y_all, bases, lengths = _stack_for_windows(split.train, config.sequence_size)
-    weights = class_weights(y_all, len(class_names))
-    data = (torch.as_tensor(x_all, device=device), torch.as_tensor(y_all, device=device))
-    params = _network_params(config, x_all.shape[1], len(class_names))
-    rng = np.random.default_rng(config.seed)
-    history = []
-    devices = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(config.seed)
-        model = TimeSeriesLSTM(params).to(device)
-        optimizer = torch.optim.Adam(
-            model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
-        )
-        loss_weights = weights if config.use_class_weights else np.ones(len(class_names))
-        criterion = nn.CrossEntropyLoss(
-            weight=torch.as_tensor(loss_weights, dtype=torch.float32, device=device),
-            ignore_index=IGNORE_INDEX,
-        )
-        stopper = _EarlyStop(config)
-        epoch, stop = 0, False
-        while epoch < config.train_epochs and not stop:
-            epoch += 1
-            starts = _epoch_windows(bases, lengths, config.sequence_size, rng)
-            loss = _run_epoch(
-                model, optimizer, criterion, data, starts, config, device, should_cancel
-            )
-            metrics = _validate(model, split.validation, class_names, config.sequence_size, device)
-            stop = stopper.update(epoch, metrics, model)
-            history.append(_history_entry(epoch, loss, metrics))
-            if progress is not None:
-                progress(epoch, config.train_epochs, loss, dict(metrics or {}))
-    if stopper.best_state is not None:
-        model.load_state_dict(stopper.best_state)
-    state = fold_normalization(
-        {k: v.detach().cpu() for k, v in model.state_dict().items()}, mean, std
-    )
-    row_label_arrays = [p.labels for p in split.train + split.validation]
-    kinds = label_kinds(recordings, labels)
-    instant_classes = [class_index[k] for k, v in kinds.items() if v == "instant"]
-    training = {
-        "epochs_run": epoch,
-        "best_epoch": stopper.best_epoch,
-        "stopped_early": bool(stop),
-        "thresholds_met": stopper.thresholds_met,
-        "validation": _plain(stopper.best_metrics),
+
+def _training_record(fit: _Fit, final: _Fit, split: _Split, problem: _Problem, started) -> dict:
+    refit = final is not fit
+    return {
+        "epochs_run": fit.epochs_run,
+        "best_epoch": fit.stopper.best_epoch,
+        "stopped_early": bool(fit.stopped),
+        "thresholds_met": fit.stopper.thresholds_met,
+        "refit_epochs": final.epochs_run if refit else 0,
+        "validation": _plain(fit.stopper.best_metrics),
         "validation_split": split.method,
         "train_recordings": [p.name for p in split.train],
         "validation_recordings": [p.name for p in split.validation],
-        "train_rows": int(sum(len(p.labels) for p in split.train)),
+        "final_fit_recordings": len(split.train) + (len(split.validation) if refit else 0),
         "class_rows": {
-            n: int(c)
-            for n, c in zip(
-                class_names, np.bincount(y_all[y_all >= 0], minlength=len(class_names)), strict=True
-            )
+            n: int(c) for n, c in zip(problem.class_names, final.class_rows, strict=True)
         },
-        "class_weights": [float(w) for w in weights],
-        "history": history,
-        "config": asdict(config),
+        "class_weights": [float(w) for w in final.weights],
+        "history": fit.history + (final.history if refit else []),
+        "config": asdict(problem.config),
         "wall_s": round(time.perf_counter() - started, 3),
         "torch": str(torch.__version__),
         "python": platform.python_version(),
     }
-    contents = CheckpointContents(
-        params=params,
-        state_dict=state,
-        class_names=class_names,
-        channels=tuple(channels) if channels is not None else None,
-        time_column=time_column,
-        normalization=Normalization(tuple(mean.tolist()), tuple(std.tolist()), folded=True),
-        label_kinds=kinds,
-        postprocess=derive_postprocess(row_label_arrays, instant_classes, config.sequence_size),
-        training=training,
-        label_config=label_config,
-    )
-    return Segmenter(contents, device=config.device)
 
 
 def _history_entry(epoch: int, loss: float, metrics: dict | None) -> dict:

@@ -1,0 +1,247 @@
+"""Training: reproducible, validated on held-out recordings, cancellable, reports progress."""
+
+import sys
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from autolabel.segmenter import (
+    Recording,
+    Region,
+    TrainingCancelled,
+    TrainingConfig,
+    TrainingDataError,
+    train,
+)
+from autolabel.segmenter.train import (
+    _EarlyStop,
+    _epoch_windows,
+    _Part,
+    _stack_for_windows,
+    class_weights,
+    fold_normalization,
+    split_recordings,
+)
+
+from .conftest import synthetic_recording, tiny_config
+
+train_module = sys.modules["autolabel.segmenter.train"]
+
+
+def _parts(n, rows=100, labeled=True):
+    labels = np.zeros(rows, dtype=np.int64)
+    if labeled:
+        labels[10:30] = 1
+    return [_Part(f"r{i}", np.zeros((rows, 2), np.float32), labels.copy()) for i in range(n)]
+
+
+def test_same_seed_same_weights_and_predictions(recordings):
+    first = train(recordings, ["A", "B"], tiny_config())
+    second = train(recordings, ["A", "B"], tiny_config())
+    for key, value in first.model.state_dict().items():
+        assert torch.equal(value, second.model.state_dict()[key]), key
+    values = recordings[0].values
+    assert np.array_equal(first.proba(values), second.proba(values))
+    assert first.predict(values) == second.predict(values)
+    other = train(recordings, ["A", "B"], tiny_config(seed=1))
+    assert not torch.equal(other.model.fc_input.weight, first.model.fc_input.weight)
+
+
+def test_training_leaves_the_global_random_state_alone(recordings):
+    before = torch.get_rng_state()
+    train(recordings, ["A", "B"], tiny_config(train_epochs=1))
+    assert torch.equal(before, torch.get_rng_state())
+
+
+def test_learns_the_synthetic_task_and_records_metadata(recordings):
+    segmenter = train(
+        recordings, ["A", "B"], tiny_config(train_epochs=25, patience=5), channels=["x", "y", "z"]
+    )
+    info = segmenter.training
+    assert info["validation_split"] == "recordings"
+    assert set(info["train_recordings"]).isdisjoint(info["validation_recordings"])
+    assert info["validation"]["balanced_accuracy"] > 0.8
+    assert segmenter.channels == ("x", "y", "z")
+    assert segmenter.label_kinds == {"A": "range", "B": "range"}
+    prediction = segmenter.predict(synthetic_recording("new", 240, seed=9).values)
+    assert {r.label for r in prediction.regions} == {"A", "B"}
+
+
+def test_instant_labels_are_learned_as_instants():
+    recordings = [synthetic_recording(f"r{i}", 240, seed=i, instants=True) for i in range(3)]
+    segmenter = train(recordings, ["A", "B", "Spike"], tiny_config(train_epochs=1))
+    assert segmenter.label_kinds["Spike"] == "instant"
+    assert segmenter.contents.postprocess.instant_gap_rows > 1
+
+
+def test_validation_split_is_by_whole_recording():
+    parts = _parts(10)
+    split = split_recordings(parts, TrainingConfig(validation_fraction=0.2))
+    assert split.method == "recordings" and len(split.validation) == 2
+    names = [p.name for p in split.train] + [p.name for p in split.validation]
+    assert sorted(names) == sorted(p.name for p in parts)
+    for part in split.train + split.validation:  # whole recordings, never slices
+        assert len(part.values) == 100
+
+
+def test_validation_keeps_every_class_in_training():
+    parts = _parts(4, labeled=False)
+    parts[2].labels[40:50] = 2  # the only recording with class 2
+    parts[0].labels[40:50] = 1
+    for seed in range(5):
+        split = split_recordings(parts, TrainingConfig(seed=seed))
+        assert "r2" in [p.name for p in split.train]
+
+
+def test_single_recording_validates_on_its_tail():
+    (part,) = _parts(1, rows=1000)
+    split = split_recordings([part], TrainingConfig(validation_fraction=0.2))
+    assert split.method == "tail"
+    assert len(split.train[0].values) == 800 and len(split.validation[0].values) == 200
+    short = split_recordings(_parts(1, rows=80), TrainingConfig())
+    assert short.method == "none" and short.validation == []
+
+
+def test_windows_never_cross_recordings():
+    parts = [
+        _Part(f"r{i}", np.zeros((n, 1), np.float32), np.zeros(n, np.int64))
+        for i, n in enumerate([7, 20, 33, 100, 21])
+    ]
+    values, labels, bases, lengths = _stack_for_windows(parts, 20)
+    assert len(values) == len(labels) == sum(max(20, len(p.values)) for p in parts)
+    assert (labels[7:20] == -1).all()  # the short recording is padded with ignored rows
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        starts = _epoch_windows(bases, lengths, 20, rng)
+        owner = np.searchsorted(bases, starts, side="right") - 1
+        assert (starts + 20 <= bases[owner] + lengths[owner]).all()
+
+
+def test_early_stop_scores_only_validation_recordings(recordings, monkeypatch):
+    seen = []
+    original = train_module._validate
+
+    def spy(model, parts, *rest):
+        seen.append({p.name for p in parts})
+        return original(model, parts, *rest)
+
+    monkeypatch.setattr(train_module, "_validate", spy)
+    segmenter = train(recordings, ["A", "B"], tiny_config(train_epochs=3, refit=False))
+    validation = set(segmenter.training["validation_recordings"])
+    assert seen and all(names == validation for names in seen)
+    assert validation.isdisjoint(segmenter.training["train_recordings"])
+
+
+def _metrics(ba, f1, macro):
+    return {"balanced_accuracy": ba, "min_class_f1": f1, "macro_f1": macro}
+
+
+def test_early_stop_waits_for_thresholds_then_patience():
+    stopper = _EarlyStop(TrainingConfig(patience=2))
+    model = torch.nn.Linear(1, 1)
+    script = [
+        _metrics(0.5, 0.1, 0.40),
+        _metrics(0.9, 0.0, 0.60),  # a class with F1 = 0 counts: no stop allowed
+        _metrics(0.9, 0.6, 0.50),
+        _metrics(0.9, 0.6, 0.55),
+        _metrics(0.9, 0.8, 0.70),  # thresholds met, best
+        _metrics(0.9, 0.8, 0.69),
+        _metrics(0.9, 0.8, 0.65),  # two epochs without improvement: stop
+    ]
+    stops = [stopper.update(epoch, m, model) for epoch, m in enumerate(script, start=1)]
+    assert stops == [False] * 6 + [True]
+    assert stopper.best_epoch == 5
+
+
+def test_validation_that_never_meets_thresholds_runs_every_epoch(recordings, monkeypatch):
+    monkeypatch.setattr(train_module, "_validate", lambda *a: _metrics(0.1, 0.0, 0.1))
+    segmenter = train(recordings, ["A", "B"], tiny_config(train_epochs=4, refit=False))
+    assert segmenter.training["epochs_run"] == 4 and not segmenter.training["stopped_early"]
+
+
+def test_progress_is_called_once_per_epoch(recordings):
+    calls = []
+    segmenter = train(
+        recordings, ["A", "B"], tiny_config(train_epochs=3), progress=lambda *a: calls.append(a)
+    )
+    info = segmenter.training
+    assert len(calls) == info["epochs_run"] + info["refit_epochs"]
+    assert [c[0] for c in calls] == list(range(1, len(calls) + 1))
+    epoch, total, loss, metrics = calls[0]
+    assert total == 3 and loss > 0 and "balanced_accuracy" in metrics
+
+
+@pytest.mark.parametrize("kind", ["event", "callable"])
+def test_cancel_stops_training_promptly(recordings, kind):
+    event = threading.Event()
+    epochs = []
+
+    def progress(epoch, *_):
+        epochs.append(epoch)
+        event.set()
+
+    check = event if kind == "event" else event.is_set
+    with pytest.raises(TrainingCancelled):
+        train(
+            recordings,
+            ["A", "B"],
+            tiny_config(train_epochs=50),
+            progress=progress,
+            should_cancel=check,
+        )
+    assert epochs == [1]
+
+
+def test_class_weights_are_inverse_row_frequency():
+    labels = np.array([0] * 80 + [1] * 15 + [2] * 5 + [-1] * 10)
+    weights = class_weights(labels, 4)
+    assert weights[3] == 0
+    assert np.allclose(weights[:3], [100 / (3 * 80), 100 / (3 * 15), 100 / (3 * 5)])
+
+
+def test_normalisation_is_folded_into_the_first_layer():
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(3, 5)
+    mean, std = np.array([1.0, -2.0, 10.0]), np.array([0.5, 2.0, 4.0])
+    state = {"fc_input.weight": layer.weight.detach(), "fc_input.bias": layer.bias.detach()}
+    folded = fold_normalization(state, mean, std)
+    x = torch.randn(7, 3)
+    expected = layer((x - torch.tensor(mean).float()) / torch.tensor(std).float())
+    got = x @ folded["fc_input.weight"].T + folded["fc_input.bias"]
+    assert torch.allclose(got, expected, atol=1e-5)
+
+
+def test_raw_values_go_into_a_trained_checkpoint(recordings):
+    """Training standardises internally; the saved model takes raw values."""
+    shifted = [Recording(r.name, r.values * 100 + 5000, r.regions) for r in recordings]
+    segmenter = train(shifted, ["A", "B"], tiny_config(train_epochs=2))
+    assert segmenter.contents.normalization.folded
+    assert abs(segmenter.contents.normalization.mean[0] - 5000) < 100
+
+
+@pytest.mark.parametrize(
+    "recordings, labels, fragment",
+    [
+        ([], ["A"], "no recordings"),
+        ([Recording("r", np.zeros((50, 2)), [])], ["A"], "no labeled region"),
+        ([Recording("r", np.zeros((50, 2)), [Region("A", 1, 5)])], ["A", "A"], "unique"),
+        (
+            [Recording("r", np.zeros((50, 2)), []), Recording("s", np.zeros((50, 3)), [])],
+            ["A"],
+            "channel counts",
+        ),
+    ],
+)
+def test_unusable_training_data(recordings, labels, fragment):
+    with pytest.raises(TrainingDataError, match=fragment):
+        train(recordings, labels, tiny_config())
+
+
+def test_config_is_frozen_and_checked():
+    config = TrainingConfig()
+    with pytest.raises(AttributeError):
+        config.train_epochs = 5
+    with pytest.raises(ValueError):
+        TrainingConfig(sequence_size=1)
