@@ -85,6 +85,19 @@ def django_db_modify_db_settings(request, services_setup):
         PASSWORD=server.password,
         OPTIONS={},
     )
+    settings.DATABASES["default"]["TEST"].update(NAME="test_labeler")
+    _forget_connections()
+
+
+def _forget_connections():
+    """Connection objects made before the switch keep their SQLite backend: drop them, so the
+    next use builds PostgreSQL ones from the updated settings."""
+    from asgiref.local import Local
+    from django.db import connections
+
+    connections.close_all()
+    connections.__dict__.pop("settings", None)
+    connections._connections = Local(connections.thread_critical)
 
 
 @pytest.fixture(autouse=True)

@@ -120,7 +120,7 @@ def _unknown_class():
         (lambda tmp: _missing_key(), "fc_input.bias"),
         (lambda tmp: _unknown_class(), "Transformer"),
         (lambda tmp: as_bytes({"weights": [1, 2]}), "missing key"),
-        (lambda tmp: as_bytes(RunsCode(tmp / "marker")), "pickled Python objects"),
+        (lambda tmp: as_bytes(RunsCode(tmp / "marker")), "could run code"),
     ],
     ids=[
         "csv",
