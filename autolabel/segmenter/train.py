@@ -65,7 +65,9 @@ class TrainingConfig:
     validation_fraction: float = 0.2
     patience: int = 10
     input_scaling: str = "global"  # "channel", "global" or "none" (see _normalization)
-    logit_adjustment: bool = True  # predict calibrated probabilities despite class weights
+    # share of the class weights' prior shift removed at prediction (logit adjustment):
+    # 0 = none, 1 = calibrated probabilities, None = chosen on the validation recordings
+    logit_adjustment: float | None = None
     refit: bool = True  # after validation, retrain on every recording for the best epoch count
     instant_tolerance_rows: int = 2  # validation: an instant found within this many rows counts
     grad_clip: float = 1.0
@@ -80,6 +82,8 @@ class TrainingConfig:
             raise ValueError("sequence_size must be at least 2")
         if not 0.0 < self.validation_fraction < 1.0:
             raise ValueError("validation_fraction must be between 0 and 1")
+        if self.logit_adjustment is not None and not 0.0 <= self.logit_adjustment <= 1.0:
+            raise ValueError("logit_adjustment must be between 0 and 1 (or None)")
         if self.input_scaling not in ("channel", "global", "none"):
             raise ValueError("input_scaling must be 'channel', 'global' or 'none'")
         if not 0.0 <= self.dropout_rate < 1.0:
@@ -239,12 +243,37 @@ def _run_epoch(model, optimizer, criterion, data, starts, config, device, should
     return total / max(1, batches)
 
 
-def logit_offsets(weights: np.ndarray, config: TrainingConfig) -> np.ndarray:
-    """-log(class weight) per class (0 where no adjustment): added to the output bias, it
-    undoes the prior shift the weighted loss causes (logit adjustment)."""
-    if not (config.use_class_weights and config.logit_adjustment):
+ADJUSTMENT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def logit_offsets(weights: np.ndarray, config: TrainingConfig, scale: float) -> np.ndarray:
+    """-scale * log(class weight) per class: added to the output bias, it removes that share of
+    the prior shift the weighted loss causes (logit adjustment); 0 for absent classes."""
+    if not config.use_class_weights:
         return np.zeros(len(weights))
-    return np.where(weights > 0, -np.log(np.where(weights > 0, weights, 1.0)), 0.0)
+    return -scale * np.log(np.where(weights > 0, weights, 1.0))
+
+
+def _epoch_scale(config: TrainingConfig) -> float:
+    return 0.5 if config.logit_adjustment is None else config.logit_adjustment
+
+
+def _tuned_scale(fit: "_Fit", problem: "_Problem") -> float:
+    """The fixed share, or the grid value with the best validation macro F1 (ties: nearest to
+    0.5). Without validation data: 0.5."""
+    config = problem.config
+    if config.logit_adjustment is not None:
+        return config.logit_adjustment
+    if not fit.val_parts or not config.use_class_weights:
+        return 0.5
+    scores = {
+        scale: _validate(
+            fit.model, fit.val_parts, problem, logit_offsets(fit.weights, config, scale)
+        )["macro_f1"]
+        for scale in ADJUSTMENT_GRID
+    }
+    best = max(scores.values())
+    return min((abs(s - 0.5), s) for s, v in scores.items() if v >= best - 1e-9)[1]
 
 
 @contextmanager
@@ -364,6 +393,7 @@ class _Fit:
     weights: np.ndarray
     class_rows: np.ndarray
     history: list
+    val_parts: list
 
 
 def _normalised(parts: list[_Part], mean, std) -> list[_Part]:
@@ -379,7 +409,7 @@ def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: in
     x_all, y_all, bases, lengths = _stack_for_windows(train_parts, config.sequence_size)
     n_classes = len(problem.class_names)
     weights = class_weights(y_all, n_classes)
-    offsets = logit_offsets(weights, config)
+    offsets = logit_offsets(weights, config, _epoch_scale(config))
     data = (torch.as_tensor(x_all, device=device), torch.as_tensor(y_all, device=device))
     rng = np.random.default_rng(config.seed)
     stopper, history, epoch, stop = _EarlyStop(config), [], 0, False
@@ -409,7 +439,7 @@ def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: in
     if stopper.best_state is not None:
         model.load_state_dict(stopper.best_state)
     class_rows = np.bincount(y_all[y_all >= 0], minlength=n_classes)
-    return _Fit(model, mean, std, stopper, epoch, stop, weights, class_rows, history)
+    return _Fit(model, mean, std, stopper, epoch, stop, weights, class_rows, history, val_parts)
 
 
 def train(
@@ -449,14 +479,16 @@ def train(
         should_cancel,
     )
     fit = _fit(problem, split.train, split.validation, config.train_epochs)
+    scale = _tuned_scale(fit, problem)
     final = fit
     if config.refit and split.validation and fit.stopper.best_epoch > 0:
         final = _fit(problem, parts, [], fit.stopper.best_epoch, first_epoch=fit.epochs_run)
     training = _training_record(fit, final, split, problem, started)
+    training["logit_adjustment"] = scale
     state = {k: v.detach().cpu() for k, v in final.model.state_dict().items()}
     contents = CheckpointContents(
         params=final.model.params,
-        state_dict=_folded(state, final, config),
+        state_dict=_folded(state, final, logit_offsets(final.weights, config, scale)),
         class_names=problem.class_names,
         channels=tuple(channels) if channels is not None else None,
         time_column=time_column,
@@ -469,12 +501,12 @@ def train(
     return Segmenter(contents, device=config.device)
 
 
-def _folded(state: dict, fit: "_Fit", config: TrainingConfig) -> dict:
+def _folded(state: dict, fit: "_Fit", offsets: np.ndarray) -> dict:
     """Input standardisation and logit adjustment folded into the first and last layers, so
-    the checkpoint takes raw values and gives calibrated probabilities (also in the example)."""
+    the checkpoint takes raw values and needs no extra step (also in the example)."""
     state = fold_normalization(state, fit.mean, fit.std)
-    offsets = torch.as_tensor(logit_offsets(fit.weights, config), dtype=torch.float32)
-    state["fc_output.bias"] = state["fc_output.bias"] + offsets
+    shift = torch.as_tensor(offsets, dtype=torch.float32)
+    state["fc_output.bias"] = state["fc_output.bias"] + shift
     return state
 
 
