@@ -295,12 +295,19 @@ def _validate(model, parts, problem, offsets) -> dict | None:
     if not parts:
         return None
     config = problem.config
-    counts = np.zeros((3, len(problem.class_names)), dtype=np.int64)
+    n_classes = len(problem.class_names)
+    counts = np.zeros((3, n_classes), dtype=np.int64)
+    nll_sum, nll_rows = np.zeros(n_classes), np.zeros(n_classes)
     for part in parts:
         with _output_bias_shifted(model, offsets):
             probs = row_probabilities(
                 model, part.values, sequence_size=config.sequence_size, device=problem.device
             ).numpy()
+        rows = part.labels >= 0
+        truth = part.labels[rows]
+        nll = -np.log(np.clip(probs[rows][np.arange(truth.size), truth], 1e-12, 1.0))
+        nll_sum += np.bincount(truth, weights=nll, minlength=n_classes)
+        nll_rows += np.bincount(truth, minlength=n_classes)
         counts += output_counts(
             part.labels,
             probs,
@@ -308,7 +315,10 @@ def _validate(model, parts, problem, offsets) -> dict | None:
             problem.postprocess,
             config.instant_tolerance_rows,
         )
-    return metrics_from_counts(counts, problem.class_names)
+    metrics = metrics_from_counts(counts, problem.class_names)
+    present = nll_rows > 0
+    metrics["balanced_nll"] = float(np.mean(nll_sum[present] / nll_rows[present]))
+    return metrics
 
 
 class _EarlyStop:
@@ -316,7 +326,7 @@ class _EarlyStop:
 
     def __init__(self, config: TrainingConfig):
         self.config = config
-        self.best_score = -1.0
+        self.best_key = None
         self.best_epoch = 0
         self.best_state = None
         self.best_metrics = None
@@ -332,12 +342,9 @@ class _EarlyStop:
             and metrics["min_class_f1"] >= self.config.min_class_f1_threshold
         )
         self.thresholds_met = self.thresholds_met or met
-        if metrics["macro_f1"] > self.best_score:
-            self.best_score, self.best_epoch, self.best_metrics = (
-                metrics["macro_f1"],
-                epoch,
-                metrics,
-            )
+        key = (round(metrics["macro_f1"], 9), -metrics["balanced_nll"])
+        if self.best_key is None or key > self.best_key:
+            self.best_key, self.best_epoch, self.best_metrics = key, epoch, metrics
             self.best_state = copy.deepcopy(model.state_dict())
         return self.thresholds_met and epoch - self.best_epoch >= self.config.patience
 
@@ -554,7 +561,7 @@ def _training_record(fit: _Fit, final: _Fit, split: _Split, problem: _Problem, s
 
 def _history_entry(epoch: int, loss: float, metrics: dict | None) -> dict:
     entry = {"epoch": epoch, "train_loss": round(loss, 6)}
-    for key in ("balanced_accuracy", "min_class_f1", "macro_f1"):
+    for key in ("balanced_accuracy", "min_class_f1", "macro_f1", "balanced_nll"):
         if metrics is not None:
             entry[key] = round(metrics[key], 6)
     return entry

@@ -134,8 +134,8 @@ def test_early_stop_scores_only_validation_recordings(recordings, monkeypatch):
     assert validation.isdisjoint(segmenter.training["train_recordings"])
 
 
-def _metrics(ba, f1, macro):
-    return {"balanced_accuracy": ba, "min_class_f1": f1, "macro_f1": macro}
+def _metrics(ba, f1, macro, nll=1.0):
+    return {"balanced_accuracy": ba, "min_class_f1": f1, "macro_f1": macro, "balanced_nll": nll}
 
 
 def test_early_stop_waits_for_thresholds_then_patience():
@@ -153,6 +153,14 @@ def test_early_stop_waits_for_thresholds_then_patience():
     stops = [stopper.update(epoch, m, model) for epoch, m in enumerate(script, start=1)]
     assert stops == [False] * 6 + [True]
     assert stopper.best_epoch == 5
+
+
+def test_equal_validation_f1_goes_to_the_lower_validation_loss():
+    stopper = _EarlyStop(TrainingConfig(patience=2))
+    model = torch.nn.Linear(1, 1)
+    for epoch, nll in enumerate([0.5, 0.4, 0.45, 0.3, 0.35], start=1):
+        stopper.update(epoch, _metrics(1.0, 1.0, 1.0, nll), model)
+    assert stopper.best_epoch == 4
 
 
 def test_validation_that_never_meets_thresholds_runs_every_epoch(recordings, monkeypatch):
