@@ -4,7 +4,8 @@ For BasicMotions and the instants set (../shared/data/*/dev), the last two recor
 annotations.json are held out (a fixed choice) and both segmenters train on the rest:
 
   ours       autolabel.segmenter.train with its defaults (TRAIN_EPOCHS 100, SEQUENCE_SIZE 50,
-             HIDDEN_SIZE 64), one run per seed
+             HIDDEN_SIZE 64), one run per seed; "ours_no_refit" keeps the validated network
+             instead of retraining on every recording (faster, less data)
   reference  ../shared/bench/ref_runner.py (the example, unchanged) with TRAIN_EPOCHS=100,
              REF_SEED=seed, from the environment built by setup_reference.sh
 
@@ -91,7 +92,12 @@ def _summarise_quality(quality: dict) -> dict:
     }
 
 
-def run_ours(train_dir: Path, test_dir: Path, seed: int, metrics, out_dir: Path) -> dict:
+VARIANTS = {"ours": {}, "ours_no_refit": {"refit": False}}
+
+
+def run_ours(
+    train_dir: Path, test_dir: Path, seed: int, metrics, out_dir: Path, variant: str = "ours"
+) -> dict:
     sys.path.insert(0, str(REPO))
     from autolabel.segmenter import TrainingConfig, read_series_csv, train
     from autolabel.segmenter.lstasks import csv_name, read_folder, recordings_from_tasks
@@ -102,13 +108,13 @@ def run_ours(train_dir: Path, test_dir: Path, seed: int, metrics, out_dir: Path)
     segmenter = train(
         recordings,
         list(config.labels),
-        TrainingConfig(seed=seed),
+        TrainingConfig(seed=seed, **VARIANTS[variant]),
         channels=config.channels,
         time_column=config.time_column,
         label_config=xml_text,
     )
     train_s = time.perf_counter() - t0
-    checkpoint = out_dir / f"ours_seed{seed}.pt"
+    checkpoint = out_dir / f"{variant}_seed{seed}.pt"
     segmenter.save(checkpoint)
     test_config, _, test_tasks = read_folder(test_dir)
     predictions = []
@@ -217,6 +223,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--sets", nargs="+", default=["basicmotions", "instants"])
+    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--ref-py", default=os.environ.get("REF_PY"))
     ap.add_argument("--ref-dir", default=os.environ.get("REF_LSMB_DIR"))
@@ -231,18 +238,21 @@ def main():
     for name in args.sets:
         base = workdir / name
         train_dir, test_dir = make_split(args.shared / "data" / name / "dev", base)
-        entry = {"held_out": sorted(p.name for p in test_dir.glob("*.csv")), "ours": []}
-        for seed in args.seeds:
-            entry["ours"].append(run_ours(train_dir, test_dir, seed, metrics, base))
-            print(f"{name} ours seed {seed}: {entry['ours'][-1]}", file=sys.stderr)
-        entry["ours_summary"] = _aggregate(entry["ours"])
+        entry = {"held_out": sorted(p.name for p in test_dir.glob("*.csv"))}
+        for variant in args.variants:
+            entry[variant] = []
+            for seed in args.seeds:
+                entry[variant].append(run_ours(train_dir, test_dir, seed, metrics, base, variant))
+                print(f"{name} {variant} seed {seed}: {entry[variant][-1]}", file=sys.stderr)
+            entry[f"{variant}_summary"] = _aggregate(entry[variant])
         if args.ref_py:
             entry["reference"] = []
             for seed in args.seeds:
                 entry["reference"].append(run_reference(train_dir, test_dir, seed, args, base))
                 print(f"{name} reference seed {seed}: {entry['reference'][-1]}", file=sys.stderr)
             entry["reference_summary"] = _aggregate(entry["reference"])
-            entry["compat"] = compat_check(entry["ours"][0]["checkpoint"], test_dir, args)
+            first = entry[args.variants[0]][0]["checkpoint"]
+            entry["compat"] = compat_check(first, test_dir, args)
         report["sets"][name] = entry
     report["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -5,13 +5,16 @@ Decisions (see docs/segmenter.md):
   that leaves every class in training); with one recording, its last `validation_fraction` of
   rows. Windows never cross recordings, nor the train/validation cut.
 - Early stop: after each epoch the validation recordings are predicted like any file (same
-  windows and averaging) and scored per row. Training may stop only once the validation
+  windows, averaging and postprocessing) and scored on what is delivered (rows for ranges,
+  events for instants). Training may stop only once the validation
   balanced accuracy and worst-class F1 reach their thresholds; it then goes on while the
-  validation macro F1 keeps improving and stops `patience` epochs after the best one. The
-  weights of the best validation epoch are kept.
-- Inputs are standardised per channel with the training rows' mean and std; at the end the
-  standardisation is folded into `fc_input`, so the checkpoint takes raw values (and predicts
-  the same in the Label Studio example).
+  validation result improves (macro F1, ties broken by the lower balanced validation loss) and
+  stops `patience` epochs after the best epoch, whose weights are kept. A fresh network is then
+  trained on every recording for that many epochs (refit).
+- Inputs are centred per channel and scaled by one pooled std of the training rows; the
+  class weights' prior shift is partly removed (logit adjustment, share chosen on validation).
+  Both are folded into `fc_input` / `fc_output`, so the checkpoint takes raw values and
+  predicts the same in the Label Studio example.
 """
 
 import copy
