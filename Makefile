@@ -38,7 +38,8 @@ test-embedded:
 	$(BIN)/pytest
 
 test-services:
-	$(BIN)/pytest --services=postgres-redis tests/setup tests/api tests/working_state
+	$(BIN)/pytest --services=postgres-redis tests/setup tests/api tests/working_state \
+		tests/labelstudio
 
 lint: install-dev
 	$(BIN)/ruff check .

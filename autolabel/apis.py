@@ -51,7 +51,9 @@ class ModelListApi(APIView):
         project = serializers.IntegerField(required=False, min_value=1)
         file = serializers.IntegerField(required=False, min_value=1)
 
-    @extend_schema(parameters=[FilterSerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[FilterSerializer], responses=OpenApiTypes.OBJECT, operation_id="models_list"
+    )
     def get(self, request):
         query = self.FilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -87,21 +87,13 @@ def train_job(job, reporter) -> dict:
     labels = [name for name in project.label_names if name in used]
     config = training_config(job.params)
     history = []
-
-    def on_epoch(epoch, total_epochs, train_loss, validation):
-        history.append({"epoch": epoch, "loss": train_loss, **_numbers(validation)})
-        reporter.progress(
-            100.0 * epoch / max(1, total_epochs) * 0.98,
-            {"epoch": epoch, "total_epochs": total_epochs, "history": history},
-        )
-
-    reporter.progress(1, {"recordings": len(recordings), "labels": labels, "history": []})
+    reporter.progress(1, {"recordings": len(recordings), "labels": labels, "history": history})
     try:
         segmenter = train(
             recordings,
             labels,
             config,
-            progress=on_epoch,
+            progress=training_progress(reporter, history),
             should_cancel=reporter.cancelled,
             channels=channels,
             time_column=project.time_column or None,
@@ -119,6 +111,19 @@ def train_job(job, reporter) -> dict:
         source=TrainedModel.Source.TRAINED,
     )
     return {"model": model.id, "metrics": model.metrics, "files": [f.id for f in files]}
+
+
+def training_progress(reporter, history: list):
+    """The per-epoch callback of `train`: progress, loss and validation metrics into the Job."""
+
+    def on_epoch(epoch, total_epochs, train_loss, validation):
+        history.append({"epoch": epoch, "loss": train_loss, **_numbers(validation)})
+        reporter.progress(
+            100.0 * epoch / max(1, total_epochs) * 0.98,
+            {"epoch": epoch, "total_epochs": total_epochs, "history": history},
+        )
+
+    return on_epoch
 
 
 def _numbers(metrics: dict) -> dict:

@@ -53,6 +53,7 @@ class Job(models.Model):
         TRAIN = "train"
         AUTOLABEL = "autolabel"
         INGEST = "ingest"
+        LABEL_STUDIO_TRAIN = "label_studio_train"
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -99,3 +100,20 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+class LabelStudioProject(models.Model):
+    """What the Label Studio ML backend knows of one Label Studio project (one model each)."""
+
+    ls_project = models.CharField(max_length=64, unique=True)
+    label_config = models.TextField(blank=True)
+    # From /setup: Label Studio's address and the project creator's token, used to read task
+    # files and annotations when LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY are not set.
+    hostname = models.CharField(max_length=500, blank=True)
+    access_token = models.CharField(max_length=500, blank=True)
+    updates_since_training = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Label Studio project {self.ls_project}"

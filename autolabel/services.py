@@ -87,9 +87,17 @@ def _describe(model, segmenter, path: Path) -> None:
     model.metrics = {key: training[key] for key in TRAINING_SUMMARY if key in training}
 
 
-def model_register_file(*, name, project, user, segmenter, source) -> TrainedModel:
+def model_register_file(
+    *, name, project, user, segmenter, source, label_studio_project=""
+) -> TrainedModel:
     """Save a segmenter trained here and register it."""
-    model = TrainedModel(name=name, project=project, source=source, created_by=user)
+    model = TrainedModel(
+        name=name,
+        project=project,
+        source=source,
+        created_by=user,
+        label_studio_project=label_studio_project,
+    )
     path = model_path(model)
     path.parent.mkdir(parents=True, exist_ok=True)
     segmenter.save(path)

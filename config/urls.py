@@ -8,6 +8,7 @@ from config.health import health
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
     path("health", health, name="health"),
+    path("", include("autolabel.labelstudio.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("labeler.urls")),
     path("api/", include("autolabel.urls")),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "autolabel.labelstudio.middleware.LabelStudioRootMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,6 +159,11 @@ LABEL_STUDIO_URL = env.str("LABEL_STUDIO_URL", default="") or env.str(
 )
 LABEL_STUDIO_API_KEY = env.str("LABEL_STUDIO_API_KEY", default="")
 START_TRAINING_EACH_N_UPDATES = env.int("START_TRAINING_EACH_N_UPDATES", default=1)
+# Hosts besides Label Studio's own that task file URLs may point at.
+LABEL_STUDIO_ALLOWED_HOSTS = env.list("LABEL_STUDIO_ALLOWED_HOSTS", default=[])
+LABEL_STUDIO_TIMEOUT_S = env.float("LABEL_STUDIO_TIMEOUT_S", default=60.0)
+# Label Studio "local files" storage root, read directly when this server sees the same disk.
+LOCAL_FILES_DOCUMENT_ROOT = env.str("LOCAL_FILES_DOCUMENT_ROOT", default="")
 BASIC_AUTH_USER = env.str("BASIC_AUTH_USER", default="")
 BASIC_AUTH_PASS = env.str("BASIC_AUTH_PASS", default="")
 
