@@ -239,18 +239,21 @@ def main():
         base = workdir / name
         train_dir, test_dir = make_split(args.shared / "data" / name / "dev", base)
         entry = {"held_out": sorted(p.name for p in test_dir.glob("*.csv"))}
-        for variant in args.variants:
-            entry[variant] = []
-            for seed in args.seeds:
-                entry[variant].append(run_ours(train_dir, test_dir, seed, metrics, base, variant))
-                print(f"{name} {variant} seed {seed}: {entry[variant][-1]}", file=sys.stderr)
-            entry[f"{variant}_summary"] = _aggregate(entry[variant])
+        sides = list(args.variants) + (["reference"] if args.ref_py else [])
+        for side in sides:
+            entry[side] = []
+        for seed in args.seeds:  # interleaved, so that both sides see similar machine load
+            for side in sides:
+                if side == "reference":
+                    run = run_reference(train_dir, test_dir, seed, args, base)
+                else:
+                    run = run_ours(train_dir, test_dir, seed, metrics, base, side)
+                run["loadavg_1min_after"] = round(os.getloadavg()[0], 2)
+                entry[side].append(run)
+                print(f"{name} {side} seed {seed}: {run}", file=sys.stderr)
+        for side in sides:
+            entry[f"{side}_summary"] = _aggregate(entry[side])
         if args.ref_py:
-            entry["reference"] = []
-            for seed in args.seeds:
-                entry["reference"].append(run_reference(train_dir, test_dir, seed, args, base))
-                print(f"{name} reference seed {seed}: {entry['reference'][-1]}", file=sys.stderr)
-            entry["reference_summary"] = _aggregate(entry["reference"])
             first = entry[args.variants[0]][0]["checkpoint"]
             entry["compat"] = compat_check(first, test_dir, args)
         report["sets"][name] = entry

@@ -67,6 +67,7 @@ class TrainingConfig:
     batch_size: int = 16
     validation_fraction: float = 0.2
     patience: int = 10
+    train_window_step: int | None = None  # rows between training windows; None: half a window
     input_scaling: str = "global"  # "channel", "global" or "none" (see _normalization)
     # share of the class weights' prior shift removed at prediction (logit adjustment):
     # 0 = none, 1 = calibrated probabilities, None = chosen on the validation recordings
@@ -214,10 +215,10 @@ def _cancelled(should_cancel: CancelCheck | None) -> bool:
     return bool(should_cancel())
 
 
-def _epoch_windows(bases, lengths, size, rng) -> np.ndarray:
+def _epoch_windows(bases, lengths, size, rng, step: int | None = None) -> np.ndarray:
     """Window starts (global rows) of one epoch: per part, a random offset then every half
     window, plus one window at the part's end; shuffled."""
-    step = window_step(size)
+    step = step or window_step(size)
     starts = [
         base + training_window_starts(int(n), size, step, int(rng.integers(0, step)))
         for base, n in zip(bases, lengths, strict=True)
@@ -437,7 +438,9 @@ def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: in
         )
         while epoch < epochs and not stop:
             epoch += 1
-            starts = _epoch_windows(bases, lengths, config.sequence_size, rng)
+            starts = _epoch_windows(
+                bases, lengths, config.sequence_size, rng, config.train_window_step
+            )
             loss = _run_epoch(
                 model, optimizer, criterion, data, starts, config, device, problem.should_cancel
             )
