@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from autolabel.segmenter import Recording, Region, TrainingConfig
 
@@ -56,3 +57,13 @@ def _storage_setup():
 @pytest.fixture(autouse=True)
 def _media_root():
     yield
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """The tests use tiny networks: one intra-op thread is as fast and does not stall when the
+    machine is busy. Restored afterwards."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -81,6 +81,7 @@ class _RunsCode:
         return (os.system, (f"touch {self.marker}",))
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 @pytest.mark.parametrize("container", ["torch.save", "pickle protocol 2", "pickle protocol 4"])
 def test_pickled_code_is_refused_and_never_runs(tmp_path, container):
     marker = tmp_path / "MARKER"

@@ -1,6 +1,7 @@
 """python -m autolabel.segmenter train / predict / proba, end to end on a tiny data folder."""
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ def _run(*args, timeout=300):
     return subprocess.run(
         [sys.executable, "-m", "autolabel.segmenter", *map(str, args)],
         cwd=ROOT,
+        env=dict(os.environ, OMP_NUM_THREADS="1"),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -113,6 +115,7 @@ def trained(tmp_path_factory):
     return base, data, model
 
 
+@pytest.mark.slow  # trains in a subprocess (module fixture)
 def test_train_writes_a_checkpoint_of_the_example_format(trained):
     _, _, model = trained
     blob = torch.load(model, weights_only=True)
@@ -123,6 +126,7 @@ def test_train_writes_a_checkpoint_of_the_example_format(trained):
     assert blob["model_params"]["sequence_size"] == 20
 
 
+@pytest.mark.slow  # trains in a subprocess (module fixture)
 def test_predict_data_folder(trained):
     base, data, model = trained
     out = base / "pred.json"
@@ -134,6 +138,7 @@ def test_predict_data_folder(trained):
         assert "model_version" in prediction and isinstance(prediction["result"], list)
 
 
+@pytest.mark.slow  # trains in a subprocess (module fixture)
 def test_predict_one_csv(trained, capsys):
     base, data, model = trained
     out = base / "one.json"
@@ -154,6 +159,7 @@ def test_predict_one_csv(trained, capsys):
     assert set(prediction) >= {"result", "score", "model_version"}
 
 
+@pytest.mark.slow  # trains in a subprocess (module fixture)
 def test_proba_shape_dtype_and_column_order(trained, capsys):
     base, data, model = trained
     out = base / "probs.npy"
