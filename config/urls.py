@@ -1,12 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import health
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
+    path("", include("labeler.ui_urls")),
     path("health", health, name="health"),
     path("", include("autolabel.labelstudio.urls")),
     path("admin/", admin.site.urls),

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "django_plotly_dash.apps.DjangoPlotlyDashConfig",
     "labeler.apps.LabelerConfig",
     "autolabel.apps.AutolabelConfig",
 ]
@@ -44,6 +45,8 @@ MIDDLEWARE = [
     "labeler.login_throttle.LoginRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Puts the Dash app's scripts into the labeling page ({% plotly_header/footer %}).
+    "django_plotly_dash.middleware.BaseMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -79,7 +82,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+# The Dash renderer sends the token of the cookie named "_csrf_token" as X-CSRFToken; with this
+# name Django's own token protects the Dash callbacks (labeler.dash_ui.access).
+CSRF_COOKIE_NAME = "_csrf_token"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -89,6 +97,24 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # django-plotly-dash's finders (Dash's JS bundles), listable by WhiteNoise too
+    "labeler.static_finders.DashAssetFinder",
+    "labeler.static_finders.DashComponentFinder",
+    "labeler.static_finders.DashAppDirectoryFinder",
+]
+# Serve static files from the finders too (no collectstatic needed): development and tests.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+
+# Dash (django-plotly-dash): bundles served from here, never from a CDN; every Dash view needs a
+# login and the callback view a CSRF token.
+PLOTLY_COMPONENTS = ["dpd_components"]
+PLOTLY_DASH = {
+    "serve_locally": True,
+    "view_decorator": "labeler.dash_ui.access.dash_view_protect",
+}
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 

@@ -1,0 +1,341 @@
+"""Figure builders: plain functions from data to Plotly figure dicts (no Dash, no Django).
+
+The graph's figure is the series figure (``series_figure``: the traces of the loaded window and
+the axes) with the label overlay (``label_overlay``: bands, lines and their texts) merged in by
+a tiny clientside callback, so a label edit sends only the overlay and a zoom only the series.
+"""
+
+from __future__ import annotations
+
+from labeler.dash_ui import state
+
+CHANNEL_COLORS = [
+    "#1d4ed8",
+    "#0f766e",
+    "#7c3aed",
+    "#b45309",
+    "#be123c",
+    "#334155",
+    "#0369a1",
+    "#4d7c0f",
+    "#a21caf",
+    "#57534e",
+]
+FALLBACK_LABEL_COLOR = "#64748b"
+MAX_DRAWN_LABELS = 400
+FONT = "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
+STACK_GAP = 0.02
+
+
+def empty_figure(message: str = "") -> dict:
+    layout = {
+        "xaxis": {"visible": False},
+        "yaxis": {"visible": False},
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+    }
+    if message:
+        layout["annotations"] = [
+            {"text": message, "showarrow": False, "font": {"size": 14, "color": "#64748b"}}
+        ]
+    return {"data": [], "layout": layout}
+
+
+def series_figure(
+    *,
+    window: dict,
+    file_meta: dict,
+    mode: str,
+    view: list,
+) -> dict:
+    """Traces of one loaded window: stacked (one row per channel) or overlaid, with a range
+    slider over the whole file. Drag selects (a new range label), the wheel zooms x; y axes
+    follow the data."""
+    time_kind = file_meta["time_kind"]
+    channels = [name for name in file_meta["channels"] if name in window["channels"]]
+    x = [state.plot_time(value, time_kind) for value in window["time"]]
+    stacked = mode != "overlaid" and len(channels) > 1
+    count = len(channels) if stacked else 1
+    traces = []
+    for position, name in enumerate(channels):
+        row = position + 1 if stacked else 1
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": name,
+                "x": x,
+                "y": window["channels"][name],
+                "xaxis": _axis_ref("x", row),
+                "yaxis": _axis_ref("y", row),
+                "line": {"width": 1.25, "color": CHANNEL_COLORS[position % len(CHANNEL_COLORS)]},
+                "hovertemplate": f"{name}: %{{y:.5g}}<extra></extra>",
+                "connectgaps": False,
+            }
+        )
+    view_range = [state.plot_time(v, time_kind) for v in view]
+    layout = {
+        "uirevision": f"file-{file_meta['id']}-{mode}",
+        "dragmode": "select",
+        "selectdirection": "h",
+        "hovermode": "x unified",
+        "hoverlabel": {"font": {"family": FONT, "size": 11}},
+        "showlegend": not stacked and len(channels) > 1,
+        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        "margin": {"l": 64, "r": 12, "t": 30, "b": 8},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"family": FONT, "size": 11, "color": "#334155"},
+        "newselection": {"line": {"color": "#4338ca", "width": 1, "dash": "dot"}},
+        "activeselection": {"fillcolor": "#6366f1", "opacity": 0.15},
+    }
+    # One x axis per row, all matching the first (Plotly hovers and selects per x/y pair);
+    # only the bottom one shows ticks and carries the range slider over the whole file.
+    for position in range(count):
+        row = position + 1
+        bottom_row = row == count
+        top = 1 - position / count
+        bottom = 1 - row / count
+        gap = STACK_GAP if stacked and not bottom_row else 0
+        x_axis = {
+            "type": "date" if time_kind == "datetime" else "linear",
+            "anchor": _axis_ref("y", row),
+            "range": view_range,
+            "autorange": False,
+            "showgrid": True,
+            "gridcolor": "#eef2f7",
+            "zeroline": False,
+            "showticklabels": bottom_row,
+            "showspikes": True,
+            "spikemode": "across",
+            "spikesnap": "cursor",
+            "spikethickness": 1,
+            "spikecolor": "#94a3b8",
+            "spikedash": "solid",
+        }
+        if row > 1:
+            x_axis["matches"] = "x"
+        if bottom_row:
+            x_axis["rangeslider"] = {
+                "visible": True,
+                "thickness": 0.08,
+                "bgcolor": "#f8fafc",
+                "bordercolor": "#e2e8f0",
+                "borderwidth": 1,
+                "range": [state.plot_time(v, time_kind) for v in state.full_range(file_meta)],
+                "autorange": False,
+            }
+            x_axis["title"] = {"text": _x_title(file_meta), "font": {"size": 11}}
+        layout[_layout_key("xaxis", row)] = x_axis
+        layout[_layout_key("yaxis", row)] = {
+            "domain": [bottom + gap, top],
+            "anchor": _axis_ref("x", row),
+            "fixedrange": True,
+            "showgrid": True,
+            "gridcolor": "#eef2f7",
+            "zeroline": False,
+            "nticks": 4 if stacked else 8,
+            "title": {
+                "text": channels[position] if stacked else "",
+                "font": {"size": 11},
+                "standoff": 4,
+            },
+            "tickfont": {"size": 10},
+        }
+    return {"data": traces, "layout": layout}
+
+
+def _axis_ref(letter: str, row: int) -> str:
+    return letter if row == 1 else f"{letter}{row}"
+
+
+def _layout_key(name: str, row: int) -> str:
+    return name if row == 1 else f"{name}{row}"
+
+
+def _x_title(file_meta: dict) -> str:
+    if file_meta["time_kind"] == "index":
+        return "row"
+    if file_meta["time_kind"] == "datetime":
+        return "time (UTC)" if str(file_meta.get("time_end", "")).endswith("Z") else "time"
+    return file_meta.get("time_column") or "time"
+
+
+def label_colors(labels: list[dict]) -> dict[str, str]:
+    return {label["name"]: label.get("color") or FALLBACK_LABEL_COLOR for label in labels}
+
+
+def label_overlay(
+    *,
+    store: dict | None,
+    labels: list[dict],
+    time_kind: str,
+    view: list | None,
+    selected_id: str | None = None,
+) -> dict:
+    """Labels as layout shapes and texts: translucent bands for ranges, vertical lines for
+    instants, the label name on top. Model labels (source other than manual) are dashed,
+    paler and show their score in italics until a person keeps or edits them. Only labels
+    inside the view are drawn (at most MAX_DRAWN_LABELS)."""
+    colors = label_colors(labels)
+    visible = [
+        a
+        for a in state.sorted_annotations(store, time_kind)
+        if state.annotation_overlaps(a, view, time_kind)
+    ]
+    hidden = max(0, len(visible) - MAX_DRAWN_LABELS)
+    shapes, texts = [], []
+    span = _view_span(view, time_kind)
+    row_ends = [None, None]  # where the last text of each of the two text rows starts
+    for annotation in visible[:MAX_DRAWN_LABELS]:
+        color = colors.get(annotation["label"], FALLBACK_LABEL_COLOR)
+        model_made = annotation.get("source", "manual") != "manual"
+        selected = annotation["id"] == selected_id
+        start = state.plot_time(annotation["start"], time_kind)
+        end = state.plot_time(annotation["end"], time_kind)
+        shapes.append(_label_shape(annotation, start, end, color, model_made, selected))
+        text = _label_text(annotation, start, color, model_made, selected)
+        if span:
+            position = state.time_order_key(annotation["start"], time_kind)
+            row = next(
+                (r for r, last in enumerate(row_ends) if last is None or position - last > span),
+                0,
+            )
+            row_ends[row] = position
+            if row:
+                text["yshift"] = -15  # second row, just inside the plot, when texts crowd
+        texts.append(text)
+    if hidden:
+        texts.append(
+            {
+                "text": f"+{hidden} more labels here: zoom in to see them",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 1,
+                "y": 1,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 10, "color": "#64748b"},
+            }
+        )
+    return {"shapes": shapes, "annotations": texts}
+
+
+def _view_span(view, time_kind) -> float | None:
+    """How far apart (in axis units) two label texts must start to fit on one text row."""
+    if not view:
+        return None
+    lo, hi = (state.time_order_key(v, time_kind) for v in view)
+    return (hi - lo) * 0.06 if hi > lo else None
+
+
+def _label_shape(annotation, start, end, color, model_made, selected) -> dict:
+    if annotation.get("instant"):
+        return {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": start,
+            "x1": start,
+            "y0": 0,
+            "y1": 1,
+            "layer": "above",
+            "line": {
+                "color": color,
+                "width": 3 if selected else 2,
+                "dash": "dot" if model_made else "solid",
+            },
+        }
+    if selected:
+        line = {"color": "#0f172a", "width": 2, "dash": "dash" if model_made else "solid"}
+    elif model_made:
+        line = {"color": color, "width": 1.5, "dash": "dash"}
+    else:
+        line = {"color": color, "width": 1}
+    return {
+        "type": "rect",
+        "xref": "x",
+        "yref": "paper",
+        "x0": start,
+        "x1": end,
+        "y0": 0,
+        "y1": 1,
+        "layer": "below",
+        "fillcolor": color,
+        "opacity": 0.12 if model_made else 0.22,
+        "line": line,
+    }
+
+
+def _label_text(annotation, start, color, model_made, selected) -> dict:
+    text = annotation["label"]
+    score = annotation.get("score")
+    if model_made:
+        text = f"<i>{text} {score:.0%}</i>" if score is not None else f"<i>{text} ?</i>"
+    if selected:
+        text = f"<b>{text}</b>"
+    description = annotation.get("description") or ""
+    return {
+        "text": text,
+        "hovertext": description or None,
+        "xref": "x",
+        "yref": "paper",
+        "x": start,
+        "y": 1,
+        "xanchor": "center" if annotation.get("instant") else "left",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 11, "color": color},
+        "bgcolor": "rgba(255,255,255,0.85)",
+        "borderpad": 1,
+    }
+
+
+def training_figure(history: list[dict], *, total_epochs: int | None = None) -> dict:
+    """Metric curves over epochs: loss on the left axis, the 0-1 scores on the right."""
+    epochs = [point.get("epoch") for point in history]
+    series = [
+        ("loss", "loss", "#0f172a", "y"),
+        ("balanced_accuracy", "balanced accuracy", "#4338ca", "y2"),
+        ("min_class_f1", "worst-class F1", "#0f766e", "y2"),
+        ("macro_f1", "macro F1", "#b45309", "y2"),
+    ]
+    traces = []
+    for key, name, color, axis in series:
+        values = [point.get(key) for point in history]
+        if not any(v is not None for v in values):
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers" if len(values) < 30 else "lines",
+                "name": name,
+                "x": epochs,
+                "y": values,
+                "yaxis": axis,
+                "line": {
+                    "color": color,
+                    "width": 1.5,
+                    **({"dash": "dot"} if key == "loss" else {}),
+                },
+                "marker": {"size": 4},
+            }
+        )
+    x_range = [0.5, max(total_epochs or 0, max(epochs or [1])) + 0.5]
+    return {
+        "data": traces,
+        "layout": {
+            "margin": {"l": 36, "r": 32, "t": 8, "b": 28},
+            "height": 190,
+            "paper_bgcolor": "white",
+            "plot_bgcolor": "white",
+            "font": {"family": FONT, "size": 10, "color": "#334155"},
+            "showlegend": True,
+            "legend": {"orientation": "h", "y": -0.22, "font": {"size": 9}},
+            "xaxis": {"title": {"text": ""}, "range": x_range, "gridcolor": "#eef2f7"},
+            "yaxis": {"title": {"text": "loss"}, "gridcolor": "#eef2f7", "rangemode": "tozero"},
+            "yaxis2": {"overlaying": "y", "side": "right", "range": [0, 1.02], "showgrid": False},
+        },
+    }

@@ -1,0 +1,351 @@
+"""Pure state transitions of the labeling screen: no Django, no Dash, tested directly.
+
+Time values: numbers for numeric and index files; ISO 8601 text for date-time files (the
+API's own units). Plotly hands date-time axes back as "YYYY-MM-DD HH:MM:SS.ffffff" text,
+which ``time_value`` turns into the API's form.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from urllib.parse import parse_qs
+
+import pandas as pd
+
+from labeler.working_state.base import Change
+
+HISTORY_LIMIT = 50
+_X_AXIS = re.compile(r"^xaxis\d*$")
+EDITABLE_FIELDS = ("label", "start", "end", "description")
+
+
+# ---- selection from the address bar
+
+
+def selection_from_query(search: str | None) -> tuple[int | None, int | None]:
+    """ "?project=3&file=12" -> (3, 12); anything unreadable is None."""
+    query = parse_qs((search or "").lstrip("?"))
+
+    def number(key):
+        try:
+            value = int(query.get(key, [""])[0])
+        except ValueError:
+            return None
+        return value if value > 0 else None
+
+    return number("project"), number("file")
+
+
+# ---- time values
+
+
+def time_ns(value) -> int:
+    """A date-time value (ISO text, with or without offset) -> int64 ns (offsets dropped
+    after conversion to UTC, as the file's axis stores them)."""
+    stamp = pd.Timestamp(str(value).strip())
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return int(stamp.as_unit("ns").value)
+
+
+def time_order_key(value, time_kind: str) -> float:
+    """A sortable number for a time value of the file's kind."""
+    if time_kind == "datetime":
+        return float(time_ns(value))
+    return float(value)
+
+
+def plot_time(value, time_kind: str):
+    """An API time value as Plotly draws it: date-times without their "Z" (Plotly has no time
+    zones; the axis shows the file's own clock, UTC for files with offsets)."""
+    if time_kind == "datetime" and isinstance(value, str):
+        text = value.strip()
+        if text.endswith("Z"):
+            text = text[:-1]
+        return text
+    return value
+
+
+def time_value(value, file_meta: dict):
+    """A Plotly axis value (click, drag, relayout) -> the API's value for this file."""
+    if file_meta["time_kind"] == "datetime":
+        text = pd.Timestamp(time_ns(value)).isoformat()
+        return text + "Z" if str(file_meta.get("time_end") or "").endswith("Z") else text
+    return float(value)
+
+
+def numeric_decimals(file_meta: dict) -> int:
+    """Decimals worth keeping for a numeric file: one finer than its sampling step."""
+    if file_meta["time_kind"] == "index":
+        return 0
+    rate = file_meta.get("sampling_rate") or 0
+    if rate <= 0 or not math.isfinite(rate):
+        return 6
+    return max(0, min(9, math.ceil(math.log10(rate)) + 1))
+
+
+def bounds_from_gesture(x0, x1, file_meta: dict) -> tuple:
+    """Two axis positions (either order) -> (start, end) in API values, inside the file's time
+    range, rounded to the file's resolution. Equal positions make an instant."""
+    first, last = file_meta["time_start"], file_meta["time_end"]
+    if file_meta["time_kind"] == "datetime":
+        lo, hi = sorted((time_ns(x0), time_ns(x1)))
+        lo = min(max(lo, time_ns(first)), time_ns(last))
+        hi = min(max(hi, time_ns(first)), time_ns(last))
+        return time_value(pd.Timestamp(lo), file_meta), time_value(pd.Timestamp(hi), file_meta)
+    decimals = numeric_decimals(file_meta)
+    lo, hi = sorted((float(x0), float(x1)))
+    lo = round(min(max(lo, float(first)), float(last)), decimals)
+    hi = round(min(max(hi, float(first)), float(last)), decimals)
+    if decimals == 0:
+        return int(lo), int(hi)
+    return lo, hi
+
+
+# ---- the plotted window
+
+
+def full_range(file_meta: dict) -> list:
+    return [file_meta["time_start"], file_meta["time_end"]]
+
+
+def view_from_relayout(relayout: dict | None, file_meta: dict) -> list | None:
+    """Plotly's relayoutData after a zoom, pan, range-slider move or reset -> the new visible
+    [start, end] in API values, or None when the x range did not change. The stacked rows have
+    one x axis each ("xaxis", "xaxis2", ...), all matching: any of them counts."""
+    if not relayout:
+        return None
+    for key, value in relayout.items():
+        if _X_AXIS.match(key.split(".")[0]) and key.endswith(".autorange") and value:
+            return full_range(file_meta)
+    for key, value in relayout.items():
+        axis, _, attribute = key.partition(".")
+        if not _X_AXIS.match(axis):
+            continue
+        x_range = None
+        if attribute == "range" and isinstance(value, list | tuple) and len(value) == 2:
+            x_range = value
+        elif attribute == "range[0]" and f"{axis}.range[1]" in relayout:
+            x_range = [value, relayout[f"{axis}.range[1]"]]
+        if x_range is not None:
+            start, end = (time_value(v, file_meta) for v in x_range)
+            return clamp_view([start, end], file_meta)
+    return None
+
+
+def clamp_view(view: list, file_meta: dict) -> list:
+    """A visible range kept inside the file (a pan past its end shows the end)."""
+    key = file_meta["time_kind"]
+    first, last = full_range(file_meta)
+    start, end = view
+    if time_order_key(start, key) > time_order_key(end, key):
+        start, end = end, start
+    if time_order_key(start, key) < time_order_key(first, key):
+        start = first
+    if time_order_key(end, key) > time_order_key(last, key):
+        end = last
+    if time_order_key(start, key) > time_order_key(end, key):
+        return full_range(file_meta)
+    return [start, end]
+
+
+def fetch_range(view: list, file_meta: dict, margin: float = 0.1) -> list:
+    """The window to load for a visible range: a little wider, so short pans show data at
+    once; never past the file's ends."""
+    key = file_meta["time_kind"]
+    start, end = (time_order_key(v, key) for v in view)
+    pad = (end - start) * margin
+    lo, hi = start - pad, end + pad
+    if key == "datetime":
+        lo_value = time_value(pd.Timestamp(int(lo)), file_meta)
+        hi_value = time_value(pd.Timestamp(int(hi)), file_meta)
+        return clamp_view([lo_value, hi_value], file_meta)
+    return clamp_view([lo, hi], file_meta)
+
+
+# ---- annotations in the client store and the table
+
+
+def annotation_overlaps(annotation: dict, view: list | None, time_kind: str) -> bool:
+    if not view:
+        return True
+    lo, hi = (time_order_key(v, time_kind) for v in view)
+    start = time_order_key(annotation["start"], time_kind)
+    end = time_order_key(annotation["end"], time_kind)
+    return end >= lo and start <= hi
+
+
+def sorted_annotations(store: dict | None, time_kind: str) -> list[dict]:
+    annotations = list(((store or {}).get("annotations") or {}).values())
+    return sorted(
+        annotations, key=lambda a: (time_order_key(a["start"], time_kind), a.get("id", ""))
+    )
+
+
+def table_rows(store: dict | None, time_kind: str) -> list[dict]:
+    rows = []
+    for annotation in sorted_annotations(store, time_kind):
+        model_made = annotation.get("source", "manual") != "manual"
+        score = annotation.get("score")
+        rows.append(
+            {
+                "id": annotation["id"],
+                "label": annotation["label"],
+                "start": annotation["start"],
+                "end": annotation["end"],
+                "kind": "instant" if annotation.get("instant") else "range",
+                "description": annotation.get("description", ""),
+                "source": annotation.get("source", "manual") if model_made else "manual",
+                "score": round(score, 3) if model_made and score is not None else None,
+                "version": annotation.get("version"),
+            }
+        )
+    return rows
+
+
+def table_edit_fields(row: dict, current: dict, time_kind: str) -> dict:
+    """The editable fields a table edit changed, in API types (numbers for numeric files)."""
+    fields = {}
+    for name in EDITABLE_FIELDS:
+        if name not in row:
+            continue
+        value = row[name]
+        if name in ("start", "end"):
+            value = _bound_value(value, time_kind)
+        elif value is None:
+            value = ""
+        if value != current.get(name):
+            fields[name] = value
+    return fields
+
+
+def _bound_value(value, time_kind: str):
+    if time_kind == "datetime":
+        return str(value).strip()
+    if isinstance(value, str):
+        text = value.strip().replace(",", ".")
+        try:
+            return float(text) if time_kind != "index" else int(float(text))
+        except ValueError:
+            return text  # the service refuses it with a clear message
+    if time_kind == "index" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def store_snapshot(*, file_id: int, version: int, saved_version, annotations: list[dict]) -> dict:
+    return {
+        "file": file_id,
+        "version": version,
+        "saved_version": saved_version,
+        "annotations": {a["id"]: a for a in annotations},
+    }
+
+
+def store_apply_push(store: dict, message: dict) -> dict:
+    """Apply one websocket push ({"version", "changed": {id: annotation | None}}) to a store
+    snapshot (the same rule ui.js applies in the browser)."""
+    if message.get("version", 0) <= store.get("version", 0):
+        return store
+    annotations = dict(store.get("annotations") or {})
+    for annotation_id, annotation in (message.get("changed") or {}).items():
+        if annotation is None:
+            annotations.pop(annotation_id, None)
+        else:
+            annotations[annotation_id] = annotation
+    return {**store, "version": message["version"], "annotations": annotations}
+
+
+# ---- undo / redo
+#
+# A history entry is the list of what one edit did: [{"id", "before", "after"}], where before
+# and after are annotations with their versions (None: did not exist). Undo applies the
+# reverting changes with version checks and moves the entry, flipped to what the undo did, onto
+# the redo stack; redo does the same the other way.
+
+
+def history_empty(file_id: int | None = None) -> dict:
+    return {"file": file_id, "undo": [], "redo": []}
+
+
+def history_for_file(history: dict | None, file_id: int) -> dict:
+    if not history or history.get("file") != file_id:
+        return history_empty(file_id)
+    return history
+
+
+def history_record(history: dict | None, file_id: int, entry: list[dict]) -> dict:
+    """A new edit: pushed on the undo stack; the redo stack is dropped."""
+    history = history_for_file(history, file_id)
+    if not entry:
+        return history
+    undo = [*history["undo"], entry][-HISTORY_LIMIT:]
+    return {"file": file_id, "undo": undo, "redo": []}
+
+
+def history_take(history: dict | None, file_id: int, which: str) -> tuple[list | None, dict]:
+    """Pop the newest entry of the "undo" or "redo" stack -> (entry or None, history)."""
+    history = history_for_file(history, file_id)
+    stack = history[which]
+    if not stack:
+        return None, history
+    return stack[-1], {**history, which: stack[:-1]}
+
+
+def history_put(history: dict, which: str, entry: list[dict]) -> dict:
+    return {**history, which: [*history[which], entry][-HISTORY_LIMIT:]}
+
+
+def entry_from_changes(before: dict[str, dict | None], after: dict[str, dict | None]) -> list:
+    return [{"id": key, "before": before.get(key), "after": after.get(key)} for key in after]
+
+
+def revert_changes(entry: list[dict]) -> list[Change]:
+    """The atomic batch that puts back what ``entry`` changed, checked against the versions
+    the entry produced (so an edit made since by someone else is never overwritten)."""
+    changes = []
+    for item in reversed(entry):
+        before, after = item["before"], item["after"]
+        if before is None and after is None:
+            continue
+        if before is None:
+            changes.append(Change("delete", item["id"], expected_version=after["version"]))
+        elif after is None:
+            changes.append(Change("create", item["id"], annotation=_content(before)))
+        else:
+            changes.append(
+                Change(
+                    "update",
+                    item["id"],
+                    annotation=_content(before),
+                    expected_version=after["version"],
+                )
+            )
+    return changes
+
+
+def entry_flipped(entry: list[dict], changed: dict[str, dict | None]) -> list[dict]:
+    """After reverting ``entry``: the entry that describes the revert (to be reverted by redo)."""
+    return [
+        {"id": item["id"], "before": item["after"], "after": changed.get(item["id"])}
+        for item in entry
+    ]
+
+
+def _content(annotation: dict) -> dict:
+    return {key: value for key, value in annotation.items() if key not in ("version", "id")}
+
+
+# ---- small formatting helpers shared by figures and the table
+
+
+def format_time(value, time_kind: str) -> str:
+    if value is None:
+        return ""
+    if time_kind == "datetime":
+        return str(value).replace("T", " ").rstrip("Z")
+    number = float(value)
+    if time_kind == "index" or number.is_integer():
+        return str(int(number))
+    return f"{number:.6g}"

@@ -1,0 +1,882 @@
+/* Time Series Labeler: the browser side of the labeling screen (docs/ui.md).
+ *
+ * - clientside callbacks of the Dash app (namespace "tsl"): figure merge, the label store
+ *   reducer (load / edit results / websocket pushes, by version), table and button glue;
+ * - plot gestures (click-click range, drag range, double-click instant, Esc) and hotkeys;
+ * - the edit queue: one command at a time to the server callback, so no answer is dropped;
+ * - the websocket of the open file (ws/files/<id>/): other tabs' edits arrive live;
+ * - uploads (CSV dialog with progress, .pth models) and the ZIP download, through the REST API.
+ */
+(function () {
+  "use strict";
+
+  var TSL = (window.TSL = window.TSL || {});
+  TSL.ctx = { file: null, project: null, labels: [], activeLabel: null, store: null,
+              selected: null, view: null, live: false };
+  TSL.user = "";
+
+  var EDITABLE = ["label", "start", "end", "description"];
+  var DOUBLE_CLICK_MS = 450;
+  var DOUBLE_CLICK_PX = 6;
+
+  // ---------------------------------------------------------------- helpers
+
+  function dc() { return window.dash_clientside; }
+  function noUpdate() { return window.dash_clientside.no_update; }
+  function setProps(id, props) {
+    try { dc().set_props(id, props); } catch (error) { console.error("set_props", id, error); }
+  }
+  function cookie(name) {
+    var parts = document.cookie ? document.cookie.split("; ") : [];
+    for (var i = 0; i < parts.length; i++) {
+      var eq = parts[i].indexOf("=");
+      if (parts[i].slice(0, eq) === name) return decodeURIComponent(parts[i].slice(eq + 1));
+    }
+    return "";
+  }
+  function csrfToken() { return cookie("_csrf_token"); }
+  function uid() {
+    var bytes = new Uint8Array(12);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return "ui" + Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+  function triggeredIds() {
+    var ctx = dc().callback_context;
+    return ((ctx && ctx.triggered) || []).map(function (t) {
+      var id = t.prop_id.slice(0, t.prop_id.lastIndexOf("."));
+      return id;
+    });
+  }
+  function el(id) { return document.getElementById(id); }
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function typing(target) {
+    if (!target) return false;
+    var tag = (target.tagName || "").toLowerCase();
+    return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
+  }
+  function fmtInt(n) { return Number(n || 0).toLocaleString("en-US"); }
+
+  // ---------------------------------------------------------------- toasts
+
+  TSL.toast = function (text, level) {
+    if (!text) return;
+    var box = el("toasts");
+    if (!box) return;
+    var item = document.createElement("div");
+    item.className = "tsl-toast tsl-toast-" + (level || "info");
+    item.setAttribute("role", level === "error" ? "alert" : "status");
+    item.textContent = text;
+    var close = document.createElement("button");
+    close.className = "tsl-toast-close";
+    close.textContent = "×";
+    close.onclick = function () { item.remove(); };
+    item.appendChild(close);
+    box.appendChild(item);
+    while (box.children.length > 4) box.firstChild.remove();
+    setTimeout(function () { item.classList.add("is-leaving"); }, level === "error" ? 9000 : 4000);
+    setTimeout(function () { item.remove(); }, level === "error" ? 9600 : 4600);
+  };
+
+  // ---------------------------------------------------------------- autosave status
+
+  var autosave = { text: "", level: "" };
+  var lastRemote = null;
+  function renderStatus() {
+    var parts = [];
+    if (inflight || queue.length) parts.push("Storing…");
+    else if (autosave.text) parts.push(autosave.text);
+    if (TSL.ctx.file) parts.push(TSL.ctx.live ? "● live" : "○ offline");
+    if (lastRemote && Date.now() - lastRemote.at < 8000) parts.push("edited by " + lastRemote.author);
+    setProps("autosave-status", {
+      children: parts.join(" · "),
+      className: "tsl-autosave" + (autosave.level === "error" ? " is-error" : "") +
+        (TSL.ctx.live ? " is-live" : ""),
+    });
+  }
+
+  // ---------------------------------------------------------------- edit queue
+
+  var queue = [];
+  var inflight = null;
+  var inflightTimer = null;
+
+  TSL.send = function (command) {
+    if (!TSL.ctx.file) { TSL.toast("Open a file first.", "warning"); return; }
+    command.file = TSL.ctx.file.id;
+    command.nonce = uid();
+    queue.push(command);
+    pump();
+  };
+
+  function pump() {
+    if (inflight || !queue.length) { renderStatus(); return; }
+    inflight = queue.shift();
+    renderStatus();
+    setProps("edit-request", { data: inflight });
+    clearTimeout(inflightTimer);
+    inflightTimer = setTimeout(function () {
+      if (!inflight) return;
+      inflight = null;
+      autosave = { text: "⚠ no answer from the server", level: "error" };
+      TSL.toast("The server did not answer an edit; the labels were reloaded to show what is stored.",
+                "error");
+      setProps("reload-request", { data: Date.now() });
+      pump();
+    }, 20000);
+  }
+
+  TSL.done = function (result) {
+    if (!result || !inflight || result.nonce !== inflight.nonce) return;
+    clearTimeout(inflightTimer);
+    inflight = null;
+    if (result.level === "error") {
+      autosave = { text: result.unavailable ? "⚠ NOT stored" : "⚠ not applied", level: "error" };
+    } else {
+      autosave = { text: "✓ Stored", level: "ok" };
+    }
+    if (result.message) TSL.toast(result.message, result.level);
+    if (Object.prototype.hasOwnProperty.call(result, "selected")) {
+      setProps("selected-store", { data: result.selected ? { file: result.file, id: result.selected } : null });
+    }
+    pump();
+  };
+
+  // ---------------------------------------------------------------- gestures on the plot
+
+  var pending = null; // first click of a range: {x}
+  var hoverX = null;
+  var lastSelectAt = 0;
+
+  function graphDiv() { return document.querySelector("#graph .js-plotly-plot"); }
+
+  function activeLabel() {
+    var name = TSL.ctx.activeLabel;
+    return (TSL.ctx.labels || []).filter(function (l) { return l.name === name; })[0] || null;
+  }
+
+  function create(x0, x1) {
+    var label = activeLabel();
+    if (!label) { TSL.toast("Pick a label first (buttons above the plot, or keys 1–9).", "warning"); return; }
+    var selected = TSL.ctx.selected;
+    var input = el("description-input");
+    var description = !selected && input ? input.value : "";
+    TSL.send({ op: "create", cid: uid(), label: label.name, x0: x0, x1: x1, description: description });
+  }
+
+  function onPlotClick(event) {
+    if (Date.now() - lastSelectAt < 350) return; // the mouse-up of a drag
+    var point = event && event.points && event.points[0];
+    if (!point || point.x === undefined || point.x === null) return;
+    var label = activeLabel();
+    if (!label) { TSL.toast("Pick a label first (buttons above the plot, or keys 1–9).", "warning"); return; }
+    var x = point.x;
+    var screenX = event.event ? event.event.clientX : null;
+    if (label.kind === "instant") { create(x, x); return; }
+    if (!pending) {
+      pending = { x: x, at: Date.now(), screenX: screenX };
+      drawPending();
+      return;
+    }
+    var start = pending.x;
+    var doubleClick = Date.now() - pending.at < DOUBLE_CLICK_MS && screenX !== null &&
+      pending.screenX !== null && Math.abs(screenX - pending.screenX) <= DOUBLE_CLICK_PX;
+    pending = null;
+    drawPending();
+    if (doubleClick) create(x, x); // an instant, even if the hover moved one sample between
+    else create(start, x);
+  }
+
+  function onPlotSelected(event) {
+    var range = event && event.range;
+    var gd = graphDiv();
+    if (!range) return;
+    var key = Object.keys(range).filter(function (k) { return k.charAt(0) === "x"; })[0];
+    if (!key) return;
+    lastSelectAt = Date.now();
+    pending = null;
+    drawPending();
+    var xs = range[key];
+    if (gd && window.Plotly) {
+      setTimeout(function () { window.Plotly.relayout(gd, { selections: [] }); }, 0);
+    }
+    var label = activeLabel();
+    if (label && label.kind === "instant") {
+      TSL.toast(label.name + " is an instant label: click (or double-click) a point.", "warning");
+      return;
+    }
+    create(xs[0], xs[1]);
+  }
+
+  function onHover(event) {
+    var point = event && event.points && event.points[0];
+    hoverX = point ? point.x : null;
+    if (pending) drawPending();
+  }
+
+  TSL.cancelPending = function () {
+    if (!pending) return false;
+    pending = null;
+    drawPending();
+    return true;
+  };
+
+  function xPixel(gd, x) {
+    var xa = gd._fullLayout && gd._fullLayout.xaxis;
+    if (!xa || typeof xa.d2p !== "function") return null;
+    var px = xa.d2p(x);
+    if (!isFinite(px)) return null;
+    return xa._offset + px;
+  }
+
+  function drawPending() {
+    var wrap = el("graph-wrap");
+    var gd = graphDiv();
+    if (!wrap || !gd) return;
+    var marker = el("pending-marker");
+    if (!marker) {
+      marker = document.createElement("div");
+      marker.id = "pending-marker";
+      marker.className = "tsl-pending";
+      marker.innerHTML = '<div class="tsl-pending-band"></div><div class="tsl-pending-line"></div>' +
+        '<div class="tsl-pending-tip">click the end · Esc cancels</div>';
+      wrap.appendChild(marker);
+    }
+    if (!pending) { marker.style.display = "none"; return; }
+    var size = gd._fullLayout && gd._fullLayout._size;
+    var x0 = xPixel(gd, pending.x);
+    if (!size || x0 === null) { marker.style.display = "none"; return; }
+    var gdBox = gd.getBoundingClientRect();
+    var wrapBox = wrap.getBoundingClientRect();
+    var left = gdBox.left - wrapBox.left;
+    var top = gdBox.top - wrapBox.top + size.t;
+    marker.style.display = "block";
+    marker.style.top = top + "px";
+    marker.style.height = size.h + "px";
+    marker.style.left = left + "px";
+    var line = marker.querySelector(".tsl-pending-line");
+    line.style.left = x0 + "px";
+    var band = marker.querySelector(".tsl-pending-band");
+    var x1 = hoverX === null ? null : xPixel(gd, hoverX);
+    var label = activeLabel();
+    band.style.background = (label && label.color) || "#6366f1";
+    if (x1 === null) { band.style.width = "0px"; } else {
+      band.style.left = Math.min(x0, x1) + "px";
+      band.style.width = Math.abs(x1 - x0) + "px";
+    }
+    var tip = marker.querySelector(".tsl-pending-tip");
+    tip.style.left = x0 + 6 + "px";
+  }
+
+  function bindGraph() {
+    var gd = graphDiv();
+    if (!gd || gd.__tslBound || typeof gd.on !== "function") return;
+    gd.__tslBound = true;
+    gd.on("plotly_click", onPlotClick);
+    gd.on("plotly_selected", onPlotSelected);
+    gd.on("plotly_hover", onHover);
+    gd.on("plotly_relayout", drawPending);
+    gd.on("plotly_afterplot", drawPending);
+  }
+  setInterval(bindGraph, 400);
+
+  TSL.zoomTo = function (annotation) {
+    var gd = graphDiv();
+    var file = TSL.ctx.file;
+    if (!gd || !file || !window.Plotly || !annotation) return;
+    var dates = file.time_kind === "datetime";
+    var toNum = function (v) { return dates ? Date.parse(String(v).replace(/Z$/, "") + "Z") : Number(v); };
+    var toAxis = function (n) { return dates ? new Date(n).toISOString().replace("T", " ").replace("Z", "") : n; };
+    var start = toNum(annotation.start), end = toNum(annotation.end);
+    var first = toNum(file.time_start), last = toNum(file.time_end);
+    var span = Math.max(end - start, (last - first) / 200);
+    var lo = Math.max(first, start - span), hi = Math.min(last, end + span);
+    window.Plotly.relayout(gd, { "xaxis.range": [toAxis(lo), toAxis(hi)] });
+  };
+
+  // ---------------------------------------------------------------- keyboard
+
+  document.addEventListener("keydown", function (event) {
+    var key = event.key;
+    var mod = event.ctrlKey || event.metaKey;
+    if (key === "Escape") {
+      if (closeUpload()) return;
+      if (TSL.cancelPending()) return;
+      if (TSL.ctx.selected) setProps("selected-store", { data: null });
+      return;
+    }
+    if (mod && (key === "s" || key === "S")) {
+      event.preventDefault();
+      click("save-button");
+      return;
+    }
+    if (typing(event.target) || insideTable(event.target)) return;
+    if (mod && (key === "z" || key === "Z")) {
+      event.preventDefault();
+      click(event.shiftKey ? "redo-button" : "undo-button");
+      return;
+    }
+    if (mod && (key === "y" || key === "Y")) { event.preventDefault(); click("redo-button"); return; }
+    if (mod || event.altKey) return;
+    if (key === "Delete" || key === "Backspace") {
+      if (TSL.ctx.file) { event.preventDefault(); click("delete-button"); }
+      return;
+    }
+    var buttons = document.querySelectorAll("#label-picker button[data-hotkey]");
+    for (var i = 0; i < buttons.length; i++) {
+      if (buttons[i].getAttribute("data-hotkey") === key) {
+        event.preventDefault();
+        buttons[i].click();
+        return;
+      }
+    }
+  });
+
+  function insideTable(target) {
+    return !!(target && target.closest && target.closest("#annotation-table"));
+  }
+  function click(id) { var node = el(id); if (node) node.click(); }
+
+  // ---------------------------------------------------------------- websocket of the open file
+
+  var ws = null, wsFile = null, wsRetry = 0, inbox = [];
+
+  function connect(fileId) {
+    if (fileId === wsFile && ws) return;
+    if (ws) { ws.onclose = null; ws.close(); ws = null; }
+    wsFile = fileId;
+    inbox = [];
+    TSL.ctx.live = false;
+    if (!fileId || !window.WebSocket) { renderStatus(); return; }
+    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
+      "/ws/files/" + fileId + "/";
+    var socket = new WebSocket(url);
+    ws = socket;
+    socket.onopen = function () {
+      if (ws !== socket) return;
+      if (wsRetry > 0) setProps("reload-request", { data: Date.now() }); // catch up on missed edits
+      wsRetry = 0;
+      TSL.ctx.live = true;
+      renderStatus();
+    };
+    socket.onmessage = function (event) {
+      var message;
+      try { message = JSON.parse(event.data); } catch (error) { return; }
+      if (message.file !== wsFile) return;
+      inbox.push(message);
+      if (inbox.length > 200) inbox.splice(0, inbox.length - 200);
+      if (message.author && message.author !== TSL.user) {
+        lastRemote = { author: message.author, at: Date.now() };
+        setTimeout(renderStatus, 8100);
+      }
+      setProps("ws-inbox", { data: { file: wsFile, messages: inbox.slice() } });
+      renderStatus();
+    };
+    socket.onclose = function () {
+      if (ws !== socket) return;
+      TSL.ctx.live = false;
+      renderStatus();
+      wsRetry += 1;
+      setTimeout(function () {
+        if (ws !== socket) return;
+        ws = null;
+        var again = wsFile;
+        wsFile = null;
+        connect(again);
+      }, Math.min(10000, 500 * Math.pow(2, wsRetry)));
+    };
+  }
+
+  // ---------------------------------------------------------------- label store reducer
+
+  function unsaved(store) {
+    return !!store && store.version !== 0 && store.version !== store.saved_version;
+  }
+
+  function reduceAnnotations(load, edit, wsInbox, current, fileMeta) {
+    if (!fileMeta) return current ? null : noUpdate();
+    var fileId = fileMeta.id;
+    var triggered = triggeredIds();
+    var next = current && current.file === fileId ? current : null;
+    var snapshots = [];
+    if (triggered.indexOf("load-result") >= 0 && load && load.snapshot) snapshots.push(load.snapshot);
+    if (triggered.indexOf("edit-result") >= 0 && edit && edit.snapshot) snapshots.push(edit.snapshot);
+    snapshots.forEach(function (snapshot) {
+      if (snapshot.file !== fileId) return;
+      if (!next || snapshot.version >= next.version) next = snapshot;
+    });
+    if (next && wsInbox && wsInbox.file === fileId) {
+      var newer = (wsInbox.messages || []).filter(function (m) { return m.version > next.version; })
+        .sort(function (a, b) { return a.version - b.version; });
+      if (newer.length) {
+        if (newer[0].version > next.version + 1) {
+          setTimeout(function () { setProps("reload-request", { data: Date.now() }); }, 0);
+        }
+        var annotations = Object.assign({}, next.annotations);
+        newer.forEach(function (message) {
+          Object.keys(message.changed || {}).forEach(function (id) {
+            if (message.changed[id] === null) delete annotations[id];
+            else annotations[id] = message.changed[id];
+          });
+        });
+        next = Object.assign({}, next, { version: newer[newer.length - 1].version,
+                                         annotations: annotations });
+      }
+    }
+    if (!next || next === current) return noUpdate();
+    if (!current || current.file !== next.file || unsaved(current) !== unsaved(next)) {
+      setTimeout(function () { setProps("files-refresh", { data: Date.now() }); }, 0);
+    }
+    return next;
+  }
+
+  // ---------------------------------------------------------------- uploads
+
+  var UPLOADABLE = /\.(csv|tsv|txt)$/i;
+  var BATCH_FILES = 20;
+  var BATCH_BYTES = 200 * 1024 * 1024;
+
+  function openUpload() {
+    var project = TSL.ctx.project;
+    if (!project) { TSL.toast("Choose a project first.", "warning"); return; }
+    el("upload-project-name").textContent = project.name;
+    el("upload-dialog").hidden = false;
+  }
+  function closeUpload() {
+    var dialog = el("upload-dialog");
+    if (!dialog || dialog.hidden) return false;
+    dialog.hidden = true;
+    return true;
+  }
+
+  function uploadFiles(fileList, fromDirectory) {
+    var project = TSL.ctx.project;
+    if (!project) return;
+    var files = Array.prototype.slice.call(fileList || []);
+    var results = el("upload-results");
+    results.innerHTML = "";
+    var skipped = 0;
+    if (fromDirectory) {
+      var csvs = files.filter(function (f) { return UPLOADABLE.test(f.name); });
+      skipped = files.length - csvs.length;
+      files = csvs;
+    }
+    if (!files.length) {
+      addResult({ name: fromDirectory ? "(folder)" : "(nothing)", status: "rejected",
+                  error: "No CSV, TSV or TXT file to upload." });
+      return;
+    }
+    var batches = [], batch = [], bytes = 0;
+    files.forEach(function (file) {
+      if (batch.length && (batch.length >= BATCH_FILES || bytes + file.size > BATCH_BYTES)) {
+        batches.push(batch); batch = []; bytes = 0;
+      }
+      batch.push(file); bytes += file.size;
+    });
+    if (batch.length) batches.push(batch);
+    var total = files.reduce(function (sum, f) { return sum + f.size; }, 0) || 1;
+    var done = 0, accepted = 0, rejected = 0;
+    var wrap = el("upload-progress-wrap"), bar = el("upload-progress"), text = el("upload-progress-text");
+    wrap.hidden = false;
+    bar.value = 0;
+    text.textContent = "Uploading " + files.length + " file" + (files.length === 1 ? "" : "s") +
+      (skipped ? " (" + skipped + " non-CSV skipped)" : "") + "…";
+
+    function next(index) {
+      if (index >= batches.length) {
+        bar.value = 100;
+        text.textContent = accepted + " accepted, " + rejected + " rejected" +
+          (skipped ? ", " + skipped + " non-CSV skipped" : "") + ".";
+        setProps("files-refresh", { data: Date.now() });
+        return;
+      }
+      var current = batches[index];
+      var size = current.reduce(function (sum, f) { return sum + f.size; }, 0);
+      var form = new FormData();
+      current.forEach(function (file) { form.append("files", file, file.name); });
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/projects/" + project.id + "/files/");
+      xhr.setRequestHeader("X-CSRFToken", csrfToken());
+      xhr.upload.onprogress = function (event) {
+        if (event.lengthComputable) {
+          bar.value = Math.min(99, 100 * (done + event.loaded * size / event.total) / total);
+        }
+      };
+      xhr.onload = function () {
+        var body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (error) { body = null; }
+        if (body && body.results) {
+          body.results.forEach(function (result) {
+            if (result.status === "created") accepted += 1; else rejected += 1;
+            addResult(result);
+          });
+        } else {
+          current.forEach(function (file) {
+            rejected += 1;
+            addResult({ name: file.name, status: "rejected",
+                        error: (body && body.error) || "The server answered " + xhr.status + "." });
+          });
+        }
+        done += size;
+        bar.value = 100 * done / total;
+        next(index + 1);
+      };
+      xhr.onerror = function () {
+        current.forEach(function (file) {
+          rejected += 1;
+          addResult({ name: file.name, status: "rejected", error: "Network error: not uploaded." });
+        });
+        done += size;
+        next(index + 1);
+      };
+      xhr.send(form);
+    }
+    next(0);
+  }
+
+  function addResult(result) {
+    var item = document.createElement("li");
+    var ok = result.status === "created";
+    item.className = ok ? "is-accepted" : "is-rejected";
+    var detail;
+    if (ok) {
+      var file = result.file || {};
+      detail = fmtInt(file.rows) + " rows · " + (file.channels || []).length + " channels";
+      if (file.name && file.name !== result.name) detail += " · stored as " + file.name;
+      if ((result.warnings || []).length) detail += " · " + result.warnings.join(" ");
+    } else {
+      detail = result.error || "rejected";
+    }
+    item.innerHTML = '<span class="tsl-result-mark">' + (ok ? "✓" : "✗") + "</span>" +
+      '<span class="tsl-result-name">' + escapeHtml(result.name) + "</span>" +
+      '<span class="tsl-result-status">' + (ok ? "accepted" : "rejected") + "</span>" +
+      '<span class="tsl-result-detail">' + escapeHtml(detail) + "</span>";
+    el("upload-results").appendChild(item);
+  }
+
+  function uploadModel(file) {
+    var project = TSL.ctx.project;
+    if (!file || !project) return;
+    var form = new FormData();
+    form.append("file", file, file.name);
+    form.append("name", file.name.replace(/\.(pth|pt)$/i, ""));
+    form.append("project", project.id);
+    TSL.toast("Checking " + file.name + "…", "info");
+    fetch("/api/models/", { method: "POST", body: form, credentials: "same-origin",
+                            headers: { "X-CSRFToken": csrfToken() } })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (!response.ok) throw new Error(body.error || "The server answered " + response.status + ".");
+          return body;
+        });
+      })
+      .then(function (model) {
+        TSL.toast("Model “" + model.name + "” added.", "success");
+        setProps("models-refresh", { data: { ts: Date.now(), select: model.id } });
+      })
+      .catch(function (error) { TSL.toast(error.message, "error"); });
+  }
+
+  function downloadZip(fileIds, project) {
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = "/api/projects/" + project.id + "/outputs/download/";
+    form.target = "download-frame";
+    form.style.display = "none";
+    var token = document.createElement("input");
+    token.name = "csrfmiddlewaretoken";
+    token.value = csrfToken();
+    form.appendChild(token);
+    fileIds.forEach(function (id) {
+      var input = document.createElement("input");
+      input.name = "files";
+      input.value = id;
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    form.submit();
+    setTimeout(function () { form.remove(); }, 1000);
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!target || !target.closest) return;
+    if (target.closest("#upload-open")) { openUpload(); return; }
+    if (target.closest("[data-close-upload]")) { closeUpload(); return; }
+    if (target.closest("#model-upload")) {
+      if (!TSL.ctx.project) { TSL.toast("Choose a project first.", "warning"); return; }
+      el("model-file").click();
+      return;
+    }
+    var dialog = el("upload-dialog");
+    if (dialog && target === dialog) closeUpload();
+  });
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target) return;
+    if (target.id === "upload-files" || target.id === "upload-directory") {
+      uploadFiles(target.files, target.id === "upload-directory");
+      target.value = "";
+    } else if (target.id === "model-file") {
+      uploadModel(target.files && target.files[0]);
+      target.value = "";
+    }
+  });
+
+  document.addEventListener("dragover", function (event) {
+    if (event.target && event.target.closest && event.target.closest("#upload")) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("drop", function (event) {
+    var zone = event.target && event.target.closest && event.target.closest("#upload");
+    if (!zone) return;
+    event.preventDefault();
+    uploadFiles(event.dataTransfer.files, false);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    TSL.user = (document.body && document.body.getAttribute("data-user")) || "";
+  });
+
+  // ---------------------------------------------------------------- clientside callbacks
+
+  function componentSpan(text, className) {
+    return { namespace: "dash_html_components", type: "Span",
+             props: { children: text, className: className } };
+  }
+
+  function annotationOf(store, id) {
+    return (store && store.annotations && id && store.annotations[id]) || null;
+  }
+
+  function describeAnnotation(annotation) {
+    if (!annotation) return "";
+    var where = annotation.instant ? String(annotation.start) :
+      String(annotation.start) + " – " + String(annotation.end);
+    return annotation.label + " " + where.replace(/T/g, " ");
+  }
+
+  var lastToastTs = {};
+  var lastZoomedRow = null;
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    tsl: {
+      mergeFigure: function (base, overlay) {
+        setTimeout(bindGraph, 0);
+        if (!base || !base.figure) {
+          return { data: [], layout: { xaxis: { visible: false }, yaxis: { visible: false },
+                                       margin: { l: 0, r: 0, t: 0, b: 0 } } };
+        }
+        var layout = Object.assign({}, base.figure.layout);
+        var mine = overlay && overlay.file === base.file;
+        layout.shapes = mine ? overlay.shapes : [];
+        layout.annotations = mine ? overlay.annotations : [];
+        return { data: base.figure.data.map(function (t) { return Object.assign({}, t); }),
+                 layout: layout };
+      },
+
+      reduceAnnotations: reduceAnnotations,
+
+      editDone: function (result) {
+        TSL.done(result);
+        return noUpdate();
+      },
+
+      syncContext: function (fileMeta, project, active, store, selected, view) {
+        var fileChanged = (TSL.ctx.file && TSL.ctx.file.id) !== (fileMeta && fileMeta.id);
+        TSL.ctx.file = fileMeta || null;
+        TSL.ctx.project = project || null;
+        TSL.ctx.labels = (project && project.labels) || [];
+        TSL.ctx.activeLabel = active || null;
+        TSL.ctx.store = store || null;
+        TSL.ctx.selected = selected && fileMeta && selected.file === fileMeta.id ? selected : null;
+        TSL.ctx.view = view || null;
+        if (fileChanged) {
+          pending = null;
+          drawPending();
+          autosave = { text: "", level: "" };
+        }
+        connect(fileMeta ? fileMeta.id : null);
+        drawPending();
+        return noUpdate();
+      },
+
+      fileStatus: function (store, view, fileMeta) {
+        if (!fileMeta) return "";
+        var parts = [];
+        parts.push(fmtInt(fileMeta.rows) + " rows");
+        parts.push(fileMeta.channels.length + " channel" + (fileMeta.channels.length === 1 ? "" : "s"));
+        if (fileMeta.sampling_rate) parts.push(Number(fileMeta.sampling_rate.toPrecision(4)) + " Hz");
+        if (view && view.file === fileMeta.id && view.downsampled) {
+          parts.push("showing " + fmtInt(view.points) + " of " + fmtInt(view.rows) + " rows (zoom for detail)");
+        }
+        var children = [componentSpan(parts.join(" · "), "tsl-muted")];
+        if (store && store.file === fileMeta.id) {
+          var count = Object.keys(store.annotations || {}).length;
+          children.push(componentSpan(" · " + count + " label" + (count === 1 ? "" : "s"), "tsl-muted"));
+          children.push(unsaved(store) ?
+            componentSpan("● unsaved changes", "tsl-pill tsl-pill-unsaved") :
+            componentSpan("✓ saved", "tsl-pill tsl-pill-saved"));
+        }
+        return children;
+      },
+
+      navigateProject: function (value, project) {
+        if (!value || (project && project.id === value)) return noUpdate();
+        window.history.pushState({}, "", "?project=" + value);
+        window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+        return noUpdate();
+      },
+
+      activeLabel: function (clicks, project, current) {
+        var labels = (project && project.labels) || [];
+        var ctx = dc().callback_context;
+        var trigger = ctx && ctx.triggered && ctx.triggered[0];
+        if (trigger && trigger.value && trigger.prop_id.indexOf("label-button") >= 0) {
+          try {
+            var id = JSON.parse(trigger.prop_id.slice(0, trigger.prop_id.lastIndexOf(".")));
+            return id.index;
+          } catch (error) { /* fall through */ }
+        }
+        if (current && labels.some(function (l) { return l.name === current; })) return noUpdate();
+        return labels.length ? labels[0].name : null;
+      },
+
+      labelButtonClasses: function (active, idList) {
+        return (idList || []).map(function (id) {
+          return "tsl-label-btn" + (id.index === active ? " is-active" : "");
+        });
+      },
+
+      selectionDescription: function (selected, store, fileMeta) {
+        var annotation = selected && fileMeta && selected.file === fileMeta.id ?
+          annotationOf(store, selected.id) : null;
+        if (annotation) {
+          return [annotation.description || "",
+                  "Description of the selected label (Enter saves it)",
+                  [componentSpan("Selected: ", "tsl-muted"),
+                   componentSpan(describeAnnotation(annotation), "tsl-selected-name"),
+                   componentSpan(" · Esc deselects", "tsl-muted")]];
+        }
+        return ["", "Description for the next label (optional)", ""];
+      },
+
+      submitDescription: function (nSubmit, nClicks, value, selected, store) {
+        var annotation = selected ? annotationOf(store, selected.id) : null;
+        if (!annotation) {
+          TSL.toast("No label selected: this description goes to the next label you draw.", "info");
+          return noUpdate();
+        }
+        TSL.send({ op: "describe", id: annotation.id, version: annotation.version,
+                   description: value || "" });
+        return noUpdate();
+      },
+
+      deleteSelected: function (n, rowIds, selected, store) {
+        var chosen = (rowIds && rowIds.length) ? rowIds : (selected ? [selected.id] : []);
+        var items = chosen.map(function (id) { return annotationOf(store, id); })
+          .filter(Boolean).map(function (a) { return { id: a.id, version: a.version }; });
+        if (!items.length) {
+          TSL.toast("Select labels first: tick rows in the table, or click a row.", "warning");
+          return noUpdate();
+        }
+        TSL.send({ op: "delete", items: items });
+        return noUpdate();
+      },
+
+      keepSelected: function (n, rowIds, selected, store) {
+        var chosen = (rowIds && rowIds.length) ? rowIds : (selected ? [selected.id] : []);
+        var items = chosen.map(function (id) { return annotationOf(store, id); })
+          .filter(function (a) { return a && a.source && a.source !== "manual"; })
+          .map(function (a) { return { id: a.id, version: a.version }; });
+        if (!items.length) {
+          TSL.toast("Select model labels (dashed, italic rows) to keep.", "warning");
+          return noUpdate();
+        }
+        TSL.send({ op: "keep", items: items });
+        return noUpdate();
+      },
+
+      undoRedo: function () {
+        var triggered = triggeredIds();
+        TSL.send({ op: triggered.indexOf("redo-button") >= 0 ? "redo" : "undo" });
+        return noUpdate();
+      },
+
+      tableEdited: function (timestamp, rows, previous, store) {
+        if (!rows || !previous || !store) return noUpdate();
+        var before = {};
+        previous.forEach(function (row) { before[row.id] = row; });
+        var items = [];
+        rows.forEach(function (row) {
+          var old = before[row.id];
+          if (!old) return;
+          var changed = EDITABLE.some(function (key) { return row[key] !== old[key]; });
+          if (!changed) return;
+          var annotation = annotationOf(store, row.id);
+          var fields = {};
+          EDITABLE.forEach(function (key) { fields[key] = row[key]; });
+          items.push({ id: row.id, version: annotation ? annotation.version : row.version, row: fields });
+        });
+        if (items.length) TSL.send({ op: "update", items: items });
+        return noUpdate();
+      },
+
+      tableRowClicked: function (cell, store, fileMeta) {
+        if (!cell || !fileMeta) return noUpdate();
+        var annotation = annotationOf(store, cell.row_id);
+        if (!annotation) return noUpdate();
+        if (lastZoomedRow !== annotation.id || cell.column_id === "label") {
+          if (lastZoomedRow !== annotation.id) TSL.zoomTo(annotation);
+          lastZoomedRow = annotation.id;
+        }
+        return { file: fileMeta.id, id: annotation.id };
+      },
+
+      toastResults: function () {
+        var ctx = dc().callback_context;
+        (ctx.triggered || []).forEach(function (trigger) {
+          var value = trigger.value;
+          if (!value) return;
+          var news = value.last !== undefined ? value.last : value;
+          if (!news || !news.message || !news.ts) return;
+          var key = trigger.prop_id;
+          if (lastToastTs[key] === news.ts) return;
+          lastToastTs[key] = news.ts;
+          TSL.toast(news.message, news.level);
+        });
+        return noUpdate();
+      },
+
+      downloadDialog: function () {
+        return triggeredIds().indexOf("download-button") < 0;
+      },
+
+      downloadSelectAll: function (n, options) {
+        if (triggeredIds().indexOf("download-all") >= 0) {
+          return (options || []).map(function (o) { return o.value; });
+        }
+        return [];
+      },
+
+      downloadZip: function (n, values, project) {
+        if (!project) return noUpdate();
+        if (!values || !values.length) {
+          TSL.toast("Choose at least one saved file.", "warning");
+          return noUpdate();
+        }
+        downloadZip(values, project);
+        TSL.toast("Preparing the ZIP of " + values.length + " file" + (values.length === 1 ? "" : "s") + "…",
+                  "info");
+        return noUpdate();
+      },
+    },
+  });
+})();

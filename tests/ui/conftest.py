@@ -1,0 +1,208 @@
+"""Fixtures of the UI tests: users, a project with a small numeric file (in-process), and for the
+browser tests a real ASGI server (Daphne) on a throwaway database with the demo project."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.factories import UserFactory
+from tests.servers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+LABELS = [
+    {"name": "Walk", "color": "#1f77b4", "kind": "range"},
+    {"name": "Run", "color": "#ff7f0e", "kind": "both"},
+    {"name": "Fall", "color": "#d62728", "kind": "instant"},
+]
+ADMIN = ("admin", "ui-test-pass-123")
+
+
+def numeric_csv(rows=200, rate_hz=10) -> bytes:
+    lines = ["time,acc_x,acc_y"]
+    lines += [f"{i / rate_hz:.1f},{(i % 7) * 0.5:.2f},{(i % 3) - 1}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory(username="bob")
+
+
+@pytest.fixture
+def project(user):
+    from labeler.services.projects import project_create
+
+    return project_create(user=user, name="Gait", labels=LABELS)
+
+
+@pytest.fixture
+def series_file(project, user):
+    """200 rows at 10 Hz: time 0.0 .. 19.9."""
+    from labeler.services.files import file_upload
+
+    upload = SimpleUploadedFile("walk.csv", numeric_csv(), "text/csv")
+    outcome = file_upload(project=project, name="walk.csv", uploaded=upload, user=user)
+    assert outcome.created, outcome.error
+    return outcome.file
+
+
+@pytest.fixture
+def other_file(other_user):
+    from labeler.services.files import file_upload
+    from labeler.services.projects import project_create
+
+    project = project_create(user=other_user, name="Secret", labels=LABELS)
+    upload = SimpleUploadedFile("secret.csv", numeric_csv(), "text/csv")
+    return file_upload(project=project, name="secret.csv", uploaded=upload, user=other_user).file
+
+
+# ---- a real server for the browser tests
+
+
+class LiveApp:
+    def __init__(self, base_url: str, var_dir: Path, env: dict):
+        self.base_url = base_url
+        self.var_dir = var_dir
+        self.env = env
+
+    def manage(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout
+
+
+@pytest.fixture(scope="session")
+def live_app(chromium_path):
+    """Daphne (HTTP + websockets) on a free port, with its own SQLite database and media under
+    a temporary VAR_DIR: the admin user and the BasicMotions demo project loaded."""
+    var_dir = Path(tempfile.mkdtemp(prefix="tsl-ui-"))
+    (var_dir / "static").mkdir()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "WORKING_STATE_BACKEND")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.django.base",
+        VAR_DIR=str(var_dir),
+        SECRET_KEY="ui-test-secret-key",
+        WHITENOISE_USE_FINDERS="1",
+        LOG_LEVEL="WARNING",
+        DJANGO_SUPERUSER_USERNAME=ADMIN[0],
+        DJANGO_SUPERUSER_PASSWORD=ADMIN[1],
+        LOGIN_RATE="1000/min",
+    )
+    app = LiveApp("", var_dir, env)
+    app.manage("migrate", "--noinput", "-v0")
+    app.manage("ensure_admin")
+    app.manage("load_demo")
+    port = free_port()
+    log = (var_dir / "daphne.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "config.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    app.base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(f"{app.base_url}/health", server)
+        yield app
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def _wait_until_up(url: str, server: subprocess.Popen, timeout_s: float = 60) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}")
+        try:
+            if requests.get(url, timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def logged_in_state(browser, live_app, tmp_path_factory):
+    """Cookies of a session logged in through the login page (done once)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_app.base_url}/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", ADMIN[0])
+    page.fill("#id_password", ADMIN[1])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_app.base_url}/")
+    path = tmp_path_factory.mktemp("ui-session") / "state.json"
+    context.storage_state(path=str(path))
+    context.close()
+    return str(path)
+
+
+@pytest.fixture
+def context(browser, logged_in_state):
+    context = browser.new_context(
+        storage_state=logged_in_state, viewport={"width": 1440, "height": 900}
+    )
+    yield context
+    context.close()

@@ -1,0 +1,207 @@
+"""The Dash app through the Django test client: the page and its layout are served to a
+logged-in user only, callbacks answer with that user's data, and the callback view refuses a
+POST without the CSRF token (403) or without a login."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from labeler.dash_ui import ids
+
+APP = "/django_plotly_dash/app/labeler"
+UPDATE = f"{APP}/_dash-update-component"
+STABLE_IDS = [
+    "upload",
+    "file-list",
+    "graph",
+    "label-picker",
+    "annotation-table",
+    "save-button",
+    "save-all-button",
+    "download-button",
+    "download-confirm",
+    "model-select",
+    "model-upload",
+    "autolabel-button",
+    "train-button",
+    "job-progress",
+]
+
+
+@pytest.fixture
+def browser_client(user):
+    """A logged-in client that checks CSRF like a browser's requests are checked."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    page = client.get("/")
+    assert page.status_code == 200
+    client.csrf_token = client.cookies["_csrf_token"].value
+    return client
+
+
+def selection_request(search: str) -> dict:
+    outputs = [
+        (ids.PROJECT_STORE, "data"),
+        (ids.FILE_STORE, "data"),
+        (ids.PROJECT_SELECT, "options"),
+        (ids.PROJECT_SELECT, "value"),
+    ]
+    return {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "inputs": [{"id": ids.URL, "property": "search", "value": search}],
+        "changedPropIds": [f"{ids.URL}.search"],
+        "state": [],
+    }
+
+
+def post_callback(client, body, token=None):
+    headers = {"HTTP_X_CSRFTOKEN": token} if token else {}
+    return client.post(UPDATE, json.dumps(body), content_type="application/json", **headers)
+
+
+def test_the_screen_needs_a_login(client, db):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/")
+    for path in (f"{APP}/_dash-layout", f"{APP}/_dash-dependencies"):
+        assert client.get(path).status_code in (302, 403)
+
+
+def test_login_page_logs_in_and_leads_to_the_screen(db, user):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/accounts/login/?next=/")
+    assert page.status_code == 200 and b'name="username"' in page.content
+    token = client.cookies["_csrf_token"].value
+    response = client.post(
+        "/accounts/login/",
+        {
+            "username": "alice",
+            "password": "secret-pass-123",
+            "next": "/",
+            "csrfmiddlewaretoken": token,
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_page_embeds_the_dash_app_with_local_bundles(browser_client):
+    page = browser_client.get("/").content.decode()
+    assert 'id="react-entry-point"' in page
+    assert f'"requests_pathname_prefix": "{APP}/"' in page or f"{APP}/" in page
+    assert "DashRenderer" in page
+    assert "cdn.plot.ly" not in page and "unpkg.com" not in page  # served locally
+    assert 'id="upload"' in page and 'type="file"' in page and "webkitdirectory" in page
+    assert "labeler/ui.js" in page
+
+
+def test_layout_has_every_stable_id(browser_client):
+    layout = browser_client.get(f"{APP}/_dash-layout")
+    assert layout.status_code == 200
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if isinstance(props.get("id"), str):
+                found.add(props["id"])
+            for value in props.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(layout.json())
+    page = browser_client.get("/").content.decode()
+    missing = [i for i in STABLE_IDS if i not in found and f'id="{i}"' not in page]
+    assert missing == []
+
+
+def test_dependencies_list_the_callbacks(browser_client):
+    dependencies = browser_client.get(f"{APP}/_dash-dependencies").json()
+    outputs = {d["output"] for d in dependencies}
+    assert "graph.figure" in outputs
+    assert any("edit-result.data" in o for o in outputs)
+
+
+def test_a_callback_answers_the_logged_in_users_projects(browser_client, project, other_file):
+    response = post_callback(
+        browser_client, selection_request(f"?project={project.id}"), browser_client.csrf_token
+    )
+    assert response.status_code == 200, response.content
+    answer = response.json()["response"]
+    assert answer[ids.PROJECT_STORE]["data"]["name"] == "Gait"
+    assert [o["label"] for o in answer[ids.PROJECT_SELECT]["options"]] == ["Gait"]  # not Secret
+
+
+def test_ids_from_the_browser_are_checked_against_membership(browser_client, project, other_file):
+    search = f"?project={other_file.project_id}&file={other_file.id}"
+    response = post_callback(browser_client, selection_request(search), browser_client.csrf_token)
+    answer = response.json()["response"]
+    assert answer[ids.FILE_STORE]["data"] is None
+    assert answer[ids.PROJECT_STORE]["data"]["id"] == project.id  # their own project instead
+
+
+def test_forged_callback_post_without_the_token_is_refused(browser_client, project):
+    response = post_callback(browser_client, selection_request(f"?project={project.id}"))
+    assert response.status_code == 403
+    wrong = post_callback(browser_client, selection_request(""), "x" * 32)
+    assert wrong.status_code == 403
+
+
+def test_callbacks_refuse_anonymous_users(db, project):
+    client = Client(enforce_csrf_checks=True)
+    client.get("/accounts/login/")  # a CSRF cookie, but no session
+    token = client.cookies["_csrf_token"].value
+    response = post_callback(client, selection_request(""), token)
+    assert response.status_code == 403
+
+
+def test_an_edit_through_the_callback_is_stored(browser_client, series_file):
+    from labeler.working_state import working_state_store
+
+    command = {
+        "op": "create",
+        "file": series_file.id,
+        "nonce": "n-1",
+        "cid": "contract-label-1",
+        "label": "Walk",
+        "x0": 2.0,
+        "x1": 4.5,
+    }
+    body = {
+        "output": f"..{ids.EDIT_RESULT}.data...{ids.HISTORY}.data..",
+        "outputs": [
+            {"id": ids.EDIT_RESULT, "property": "data"},
+            {"id": ids.HISTORY, "property": "data"},
+        ],
+        "inputs": [{"id": ids.EDIT_REQUEST, "property": "data", "value": command}],
+        "changedPropIds": [f"{ids.EDIT_REQUEST}.data"],
+        "state": [{"id": ids.HISTORY, "property": "data", "value": None}],
+    }
+    response = post_callback(browser_client, body, browser_client.csrf_token)
+    assert response.status_code == 200, response.content
+    result = response.json()["response"][ids.EDIT_RESULT]["data"]
+    assert result["ok"] and result["nonce"] == "n-1"
+    stored = working_state_store().get(series_file.id).annotations["contract-label-1"]
+    assert (stored["start"], stored["end"], stored["author"]) == (2.0, 4.5, "alice")
+
+
+def test_callback_does_not_rewrite_the_session_every_time(browser_client, project):
+    from django.contrib.sessions.models import Session
+
+    post_callback(browser_client, selection_request(""), browser_client.csrf_token)
+    session = Session.objects.get()
+    before = session.expire_date
+    post_callback(browser_client, selection_request(""), browser_client.csrf_token)
+    assert Session.objects.get().expire_date == before
+
+
+def test_dash_bundles_are_redirected_to_static_files(browser_client):
+    response = browser_client.get(
+        f"{APP}/_dash-component-suites/dash/dash-renderer/build/dash_renderer.min.js"
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/static/dash/component/dash/")
