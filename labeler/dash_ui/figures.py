@@ -114,6 +114,8 @@ def series_figure(
             "spikecolor": "#94a3b8",
             "spikedash": "solid",
         }
+        if time_kind != "datetime":
+            x_axis["exponentformat"] = "none"  # 50500.01, not 50.50001k
         if row > 1:
             x_axis["matches"] = "x"
         if bottom_row:
@@ -155,11 +157,12 @@ def _layout_key(name: str, row: int) -> str:
 
 
 def _x_title(file_meta: dict) -> str:
+    """Said only where the axis alone would not tell: row numbers, and UTC clocks."""
     if file_meta["time_kind"] == "index":
         return "row"
-    if file_meta["time_kind"] == "datetime":
-        return "time (UTC)" if str(file_meta.get("time_end", "")).endswith("Z") else "time"
-    return file_meta.get("time_column") or "time"
+    if file_meta["time_kind"] == "datetime" and str(file_meta.get("time_end", "")).endswith("Z"):
+        return "time (UTC)"
+    return ""
 
 
 def label_colors(labels: list[dict]) -> dict[str, str]:
@@ -298,8 +301,8 @@ def training_figure(history: list[dict], *, total_epochs: int | None = None) -> 
     epochs = [point.get("epoch") for point in history]
     series = [
         ("loss", "loss", "#0f172a", "y"),
-        ("balanced_accuracy", "balanced accuracy", "#4338ca", "y2"),
-        ("min_class_f1", "worst-class F1", "#0f766e", "y2"),
+        ("balanced_accuracy", "bal. accuracy", "#4338ca", "y2"),
+        ("min_class_f1", "worst F1", "#0f766e", "y2"),
         ("macro_f1", "macro F1", "#b45309", "y2"),
     ]
     traces = []
@@ -327,15 +330,33 @@ def training_figure(history: list[dict], *, total_epochs: int | None = None) -> 
     return {
         "data": traces,
         "layout": {
-            "margin": {"l": 36, "r": 32, "t": 8, "b": 28},
-            "height": 190,
+            "margin": {"l": 34, "r": 30, "t": 6, "b": 50},
+            "height": 200,
             "paper_bgcolor": "white",
             "plot_bgcolor": "white",
             "font": {"family": FONT, "size": 10, "color": "#334155"},
             "showlegend": True,
-            "legend": {"orientation": "h", "y": -0.22, "font": {"size": 9}},
+            "legend": {
+                "orientation": "h",
+                "y": -0.16,
+                "yanchor": "top",
+                "font": {"size": 9},
+                "entrywidth": 0.5,
+                "entrywidthmode": "fraction",
+            },
             "xaxis": {"title": {"text": ""}, "range": x_range, "gridcolor": "#eef2f7"},
-            "yaxis": {"title": {"text": "loss"}, "gridcolor": "#eef2f7", "rangemode": "tozero"},
-            "yaxis2": {"overlaying": "y", "side": "right", "range": [0, 1.02], "showgrid": False},
+            "yaxis": {
+                "title": {"text": "loss", "standoff": 2},
+                "gridcolor": "#eef2f7",
+                "rangemode": "tozero",
+                "nticks": 4,
+            },
+            "yaxis2": {
+                "overlaying": "y",
+                "side": "right",
+                "range": [0, 1.02],
+                "tickvals": [0, 0.5, 1],
+                "showgrid": False,
+            },
         },
     }

@@ -369,6 +369,7 @@ def download_dialog():
                         value=[],
                         className="tsl-checklist",
                         labelClassName="tsl-check",
+                        labelStyle={"display": "flex"},
                     ),
                     html.Div(
                         className="tsl-modal-foot",

@@ -89,12 +89,13 @@ def bounds_from_gesture(x0, x1, file_meta: dict) -> tuple:
     """Two axis positions (either order) -> (start, end) in API values, inside the file's time
     range, rounded to the file's resolution. Equal positions make an instant."""
     first, last = file_meta["time_start"], file_meta["time_end"]
+    decimals = numeric_decimals(file_meta)
     if file_meta["time_kind"] == "datetime":
-        lo, hi = sorted((time_ns(x0), time_ns(x1)))
+        step_ns = 10 ** (9 - min(decimals, 9))
+        lo, hi = (round(value / step_ns) * step_ns for value in sorted((time_ns(x0), time_ns(x1))))
         lo = min(max(lo, time_ns(first)), time_ns(last))
         hi = min(max(hi, time_ns(first)), time_ns(last))
         return time_value(pd.Timestamp(lo), file_meta), time_value(pd.Timestamp(hi), file_meta)
-    decimals = numeric_decimals(file_meta)
     lo, hi = sorted((float(x0), float(x1)))
     lo = round(min(max(lo, float(first)), float(last)), decimals)
     hi = round(min(max(hi, float(first)), float(last)), decimals)

@@ -235,6 +235,33 @@ def test_delete_from_the_table_and_undo(context, live_app):
     table_rows(page, 3)
 
 
+def test_table_cells_edit_on_double_click_and_hotkeys_stay_hotkeys(context, live_app):
+    series_file = fresh_file(context, live_app)
+    api(
+        context,
+        live_app,
+        f"/api/files/{series_file['id']}/annotations/",
+        method="post",
+        data={"label": "Walk", "start": 2.0, "end": 4.0},
+    )
+    page = open_file(context, live_app, series_file)
+    row = table_rows(page, 1).first
+    row.locator("td[data-dash-column=start]").click()  # selects the label, zooms to it
+    page.keyboard.press("2")  # a hotkey, not "2" typed into the start cell
+    page.wait_for_selector("#label-picker button.is-active:has-text('Run')")
+    row.locator("td[data-dash-column=description]").dblclick()
+    page.keyboard.type("left turn")
+    page.keyboard.press("Enter")
+    deadline = time.monotonic() + 10
+    while True:
+        (annotation,) = stored(context, live_app, series_file["id"], 1)
+        if annotation["description"] == "left turn" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert annotation["description"] == "left turn"
+    assert (annotation["start"], annotation["end"]) == (2.0, 4.0)
+
+
 def test_save_writes_the_outputs(context, live_app):
     series_file = fresh_file(context, live_app)
     page = open_file(context, live_app, series_file)

@@ -79,6 +79,14 @@ def test_datetime_figure_uses_date_axes_without_zone_suffix():
     assert figure["layout"]["xaxis"]["title"]["text"] == "time (UTC)"
 
 
+def test_x_title_only_where_the_axis_alone_would_not_tell():
+    index_meta = {**META, "time_kind": "index", "time_start": 0, "time_end": 2}
+    figure = figures.series_figure(window=WINDOW, file_meta=index_meta, mode="stacked", view=[0, 2])
+    assert figure["layout"]["xaxis3"]["title"]["text"] == "row"
+    figure = figures.series_figure(window=WINDOW, file_meta=META, mode="stacked", view=[0.0, 2.0])
+    assert figure["layout"]["xaxis3"]["title"]["text"] == ""
+
+
 def _store(*annotations):
     return state.store_snapshot(
         file_id=7, version=len(annotations), saved_version=None, annotations=list(annotations)
@@ -170,7 +178,7 @@ def test_training_figure_curves_over_epochs():
     ]
     figure = figures.training_figure(history, total_epochs=10)
     names = [t["name"] for t in figure["data"]]
-    assert names == ["loss", "balanced accuracy", "worst-class F1"]  # no macro F1 reported
+    assert names == ["loss", "bal. accuracy", "worst F1"]  # no macro F1 reported
     assert figure["data"][0]["x"] == [1, 2] and figure["data"][0]["yaxis"] == "y"
     assert figure["data"][1]["yaxis"] == "y2"
     assert figure["layout"]["xaxis"]["range"] == [0.5, 10.5]

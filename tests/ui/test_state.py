@@ -50,6 +50,9 @@ def test_bounds_from_gesture_index_files_use_whole_rows():
 def test_bounds_from_gesture_datetime_keeps_the_files_zone_marker():
     start, end = state.bounds_from_gesture("2024-01-01 00:10:00.5", "2024-01-01 00:05", DATES)
     assert (start, end) == ("2024-01-01T00:05:00Z", "2024-01-01T00:10:00.500000Z")
+    # rounded to a tenth of the 1 s sampling step
+    start, _ = state.bounds_from_gesture("2024-01-01 00:05:00.0558", "2024-01-01 00:06", DATES)
+    assert start == "2024-01-01T00:05:00.100000Z"
     start, end = state.bounds_from_gesture("2023-12-31 23:00", "2024-01-01 00:01", DATES_NAIVE)
     assert start == "2024-01-01T00:00:00" and end == "2024-01-01T00:01:00"
 

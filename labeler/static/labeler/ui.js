@@ -17,6 +17,7 @@
 
   var EDITABLE = ["label", "start", "end", "description"];
   var DOUBLE_CLICK_MS = 450;
+  var DOWNLOAD_DIALOG = "download-dialog";
   var DOUBLE_CLICK_PX = 6;
 
   // ---------------------------------------------------------------- helpers
@@ -270,7 +271,9 @@
       band.style.width = Math.abs(x1 - x0) + "px";
     }
     var tip = marker.querySelector(".tsl-pending-tip");
-    tip.style.left = x0 + 6 + "px";
+    var nearRight = x0 > gd.clientWidth - 180;
+    tip.style.left = nearRight ? "" : x0 + 6 + "px";
+    tip.style.right = nearRight ? (gd.clientWidth - x0 + 6) + "px" : "";
   }
 
   function bindGraph() {
@@ -301,11 +304,26 @@
 
   // ---------------------------------------------------------------- keyboard
 
+  // Working on the plot takes the keyboard back from the table (its cell input keeps the focus
+  // otherwise, and the hotkeys would not reach the page).
+  document.addEventListener("mousedown", function (event) {
+    var target = event.target;
+    if (target && target.closest && target.closest("#graph-wrap") &&
+        insideTable(document.activeElement)) {
+      document.activeElement.blur();
+    }
+  }, true);
+
+  // Capture phase: a hotkey pressed while a table cell is only selected (not being edited)
+  // belongs to the page, not to the table (which would start editing the cell with it).
   document.addEventListener("keydown", function (event) {
     var key = event.key;
     var mod = event.ctrlKey || event.metaKey;
+    var idleCell = cellSelectedNotEditing(event.target);
     if (key === "Escape") {
+      if (idleCell) event.target.blur();
       if (closeUpload()) return;
+      if (!el(DOWNLOAD_DIALOG).hidden) { click("download-close"); return; }
       if (TSL.cancelPending()) return;
       if (TSL.ctx.selected) setProps("selected-store", { data: null });
       return;
@@ -315,27 +333,31 @@
       click("save-button");
       return;
     }
-    if (typing(event.target) || insideTable(event.target)) return;
-    if (mod && (key === "z" || key === "Z")) {
-      event.preventDefault();
-      click(event.shiftKey ? "redo-button" : "undo-button");
-      return;
-    }
-    if (mod && (key === "y" || key === "Y")) { event.preventDefault(); click("redo-button"); return; }
-    if (mod || event.altKey) return;
-    if (key === "Delete" || key === "Backspace") {
-      if (TSL.ctx.file) { event.preventDefault(); click("delete-button"); }
-      return;
-    }
+    if (typing(event.target) && !idleCell) return; // typing text: the keys are the text's
+    var target = hotkeyTarget(event, key, mod);
+    if (!target) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (idleCell) event.target.blur();
+    target.click();
+  }, true);
+
+  function hotkeyTarget(event, key, mod) {
+    if (mod && (key === "z" || key === "Z")) return el(event.shiftKey ? "redo-button" : "undo-button");
+    if (mod && (key === "y" || key === "Y")) return el("redo-button");
+    if (mod || event.altKey) return null;
+    if (key === "Delete" || key === "Backspace") return TSL.ctx.file ? el("delete-button") : null;
     var buttons = document.querySelectorAll("#label-picker button[data-hotkey]");
     for (var i = 0; i < buttons.length; i++) {
-      if (buttons[i].getAttribute("data-hotkey") === key) {
-        event.preventDefault();
-        buttons[i].click();
-        return;
-      }
+      if (buttons[i].getAttribute("data-hotkey") === key) return buttons[i];
     }
-  });
+    return null;
+  }
+
+  function cellSelectedNotEditing(node) {
+    return !!(node && node.classList && node.classList.contains("dash-cell-value") &&
+              node.classList.contains("unfocused"));
+  }
 
   function insideTable(target) {
     return !!(target && target.closest && target.closest("#annotation-table"));
@@ -656,11 +678,17 @@
     return (store && store.annotations && id && store.annotations[id]) || null;
   }
 
+  function fmtTime(value) {
+    if (typeof value === "number") return String(Number(value.toPrecision(12)));
+    return String(value).replace("T", " ").replace(/Z$/, "").replace(/(\.\d*?)0+$/, "$1")
+      .replace(/\.$/, "");
+  }
+
   function describeAnnotation(annotation) {
     if (!annotation) return "";
-    var where = annotation.instant ? String(annotation.start) :
-      String(annotation.start) + " – " + String(annotation.end);
-    return annotation.label + " " + where.replace(/T/g, " ");
+    var where = annotation.instant ? fmtTime(annotation.start) :
+      fmtTime(annotation.start) + " – " + fmtTime(annotation.end);
+    return annotation.label + " " + where;
   }
 
   var lastToastTs = {};
@@ -721,9 +749,11 @@
         if (store && store.file === fileMeta.id) {
           var count = Object.keys(store.annotations || {}).length;
           children.push(componentSpan(" · " + count + " label" + (count === 1 ? "" : "s"), "tsl-muted"));
-          children.push(unsaved(store) ?
-            componentSpan("● unsaved changes", "tsl-pill tsl-pill-unsaved") :
-            componentSpan("✓ saved", "tsl-pill tsl-pill-saved"));
+          if (unsaved(store)) {
+            children.push(componentSpan("● unsaved changes", "tsl-pill tsl-pill-unsaved"));
+          } else if (store.saved_version !== null && store.saved_version !== undefined) {
+            children.push(componentSpan("✓ saved", "tsl-pill tsl-pill-saved"));
+          }
         }
         return children;
       },
