@@ -40,6 +40,7 @@ def benchmarks(shared: str, quick: bool) -> dict[str, list[str]]:
             str(OUT / "data_window.json"),
         ],
         "data_endpoint": ["bench/data_endpoint.py", "--shared", shared],
+        "ui_plot": ["bench/ui_plot.py", "--shared", shared],
         "autosave": ["bench/autosave.py", *(["--think-s", "0.2"] if quick else [])],
         "segmenter_speed": ["bench/segmenter_speed.py", "--shared", shared, "--rows", *rows],
         "segmenter_quality": [

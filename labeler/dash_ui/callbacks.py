@@ -9,6 +9,7 @@ django-plotly-dash passes ``user`` and ``callback_context`` as keyword arguments
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 
@@ -43,6 +44,21 @@ def clientside(app, function_name, output, *inputs, prevent_initial_call=False):
         *inputs,
         prevent_initial_call=prevent_initial_call,
     )
+
+
+def keeps_screen_when_not_found(func):
+    """A project, file or model the user may not see (a tampered id, or deleted meanwhile)
+    leaves the screen as it is: no data, and no server error."""
+
+    @functools.wraps(func)
+    def callback(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except UserError as error:
+            logger.info("%s: %s", func.__name__, error.message)
+            raise PreventUpdate from None
+
+    return callback
 
 
 def _triggered(callback_context) -> set[str]:
@@ -146,6 +162,7 @@ def _register_plot(app):
         Input(ids.LAYOUT_MODE, "value"),
         State(ids.VIEW_STORE, "data"),
     )
+    @keeps_screen_when_not_found
     def series_view(meta, relayout, mode, view_state, *, user, callback_context):
         if not meta:
             return None, None
@@ -207,6 +224,7 @@ def _register_labels(app):
         Input(ids.SAVE_RESULT, "data"),
         Input(ids.SAVE_ALL_RESULT, "data"),
     )
+    @keeps_screen_when_not_found
     def annotations_load(meta, reload, job_finished, saved, saved_all, *, user):
         if not meta:
             return None
@@ -319,6 +337,7 @@ def _register_files(app):
         Input(ids.SAVE_ALL_RESULT, "data"),
         Input(ids.FILE_STORE, "data"),
     )
+    @keeps_screen_when_not_found
     def file_list(project, search, refresh, saved, saved_all, meta, *, user):
         if not project:
             return html.Div("No project yet: ask an owner to add you.", className="tsl-muted")
@@ -344,6 +363,7 @@ def _register_files(app):
         Input(ids.SAVE_RESULT, "data"),
         Input(ids.SAVE_ALL_RESULT, "data"),
     )
+    @keeps_screen_when_not_found
     def label_next(project, job_finished, saved, saved_all, *, user):
         if not project:
             return None
@@ -432,6 +452,7 @@ def _register_files(app):
         State(ids.PROJECT_STORE, "data"),
         prevent_initial_call=True,
     )
+    @keeps_screen_when_not_found
     def download_options(n_clicks, project, *, user):
         if not project:
             return []
@@ -500,6 +521,7 @@ def _register_models(app):
         Input(ids.JOB_FINISHED, "data"),
         State(ids.MODEL_SELECT, "value"),
     )
+    @keeps_screen_when_not_found
     def model_options(meta, refresh, job_finished, current, *, user):
         if not meta:
             return [], None

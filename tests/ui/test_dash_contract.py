@@ -205,3 +205,44 @@ def test_dash_bundles_are_redirected_to_static_files(browser_client):
     )
     assert response.status_code == 302
     assert response["Location"].startswith("/static/dash/component/dash/")
+
+
+def test_plot_of_a_file_of_another_project_is_not_sent(browser_client, project, other_file):
+    meta = {
+        "id": other_file.id,
+        "channels": other_file.channels,
+        "time_kind": other_file.time_kind,
+        "time_start": other_file.time_start,
+        "time_end": other_file.time_end,
+    }
+    outputs = [(ids.BASE_FIGURE, "data"), (ids.VIEW_STORE, "data")]
+    body = {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "inputs": [
+            {"id": ids.FILE_STORE, "property": "data", "value": meta},
+            {"id": ids.GRAPH, "property": "relayoutData", "value": None},
+            {"id": ids.LAYOUT_MODE, "property": "value", "value": "stacked"},
+        ],
+        "changedPropIds": [f"{ids.FILE_STORE}.data"],
+        "state": [{"id": ids.VIEW_STORE, "property": "data", "value": None}],
+    }
+    response = post_callback(browser_client, body, browser_client.csrf_token)
+    assert response.status_code == 204  # nothing sent, no server error
+
+
+def test_the_login_page_is_rate_limited(db, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"login": "3/min"},
+    }
+    client = Client()
+    answers = [
+        client.post("/accounts/login/", {"username": "x", "password": "y"}).status_code
+        for _ in range(4)
+    ]
+    assert answers[:3] == [200, 200, 200] and answers[3] == 429
+    cache.clear()
