@@ -84,6 +84,8 @@ class TrainingConfig:
                 raise ValueError(f"{name} must be a positive integer")
         if self.sequence_size < 2:
             raise ValueError("sequence_size must be at least 2")
+        if self.train_window_step is not None and self.train_window_step < 1:
+            raise ValueError("train_window_step must be a positive integer (or None)")
         if not 0.0 < self.validation_fraction < 1.0:
             raise ValueError("validation_fraction must be between 0 and 1")
         if self.logit_adjustment is not None and not 0.0 <= self.logit_adjustment <= 1.0:
