@@ -66,6 +66,6 @@ def wait_until_up(url: str, timeout_s: float = 60) -> None:
         try:
             if requests.get(url, timeout=1).ok:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     raise TimeoutError(url)
