@@ -7,6 +7,8 @@ a tiny clientside callback, so a label edit sends only the overlay and a zoom on
 
 from __future__ import annotations
 
+from html import escape
+
 from labeler.dash_ui import state
 
 CHANNEL_COLORS = [
@@ -64,13 +66,13 @@ def series_figure(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": name,
+                "name": escape(name),  # Plotly reads names as (restricted) HTML
                 "x": x,
                 "y": window["channels"][name],
                 "xaxis": _axis_ref("x", row),
                 "yaxis": _axis_ref("y", row),
                 "line": {"width": 1.25, "color": CHANNEL_COLORS[position % len(CHANNEL_COLORS)]},
-                "hovertemplate": f"{name}: %{{y:.5g}}<extra></extra>",
+                "hovertemplate": "%{fullData.name}: %{y:.5g}<extra></extra>",
                 "connectgaps": False,
             }
         )
@@ -139,7 +141,7 @@ def series_figure(
             "zeroline": False,
             "nticks": 4 if stacked else 8,
             "title": {
-                "text": channels[position] if stacked else "",
+                "text": escape(channels[position]) if stacked else "",
                 "font": {"size": 11},
                 "standoff": 4,
             },
@@ -273,7 +275,7 @@ def _label_shape(annotation, start, end, color, model_made, selected) -> dict:
 
 
 def _label_text(annotation, start, color, model_made, selected) -> dict:
-    text = annotation["label"]
+    text = escape(annotation["label"])
     score = annotation.get("score")
     if model_made:
         text = f"<i>{text} {score:.0%}</i>" if score is not None else f"<i>{text} ?</i>"
@@ -282,7 +284,7 @@ def _label_text(annotation, start, color, model_made, selected) -> dict:
     description = annotation.get("description") or ""
     return {
         "text": text,
-        "hovertext": description or None,
+        "hovertext": escape(description) if description else None,
         "xref": "x",
         "yref": "paper",
         "x": start,
@@ -301,7 +303,7 @@ def training_figure(history: list[dict], *, total_epochs: int | None = None) -> 
     epochs = [point.get("epoch") for point in history]
     series = [
         ("loss", "loss", "#0f172a", "y"),
-        ("balanced_accuracy", "bal. accuracy", "#4338ca", "y2"),
+        ("balanced_accuracy", "bal. acc.", "#4338ca", "y2"),
         ("min_class_f1", "worst F1", "#0f766e", "y2"),
         ("macro_f1", "macro F1", "#b45309", "y2"),
     ]

@@ -349,3 +349,24 @@ def test_download_outputs_gives_a_zip_of_the_chosen_files(context, live_app):
     assert not any("bm_dev_03" in n for n in names)
     task = json.loads(archive.read(next(n for n in names if n.endswith("bm_dev_01_labels.json"))))
     assert task  # a Label Studio task
+
+
+def test_a_signed_out_page_says_so_instead_of_pretending_to_store(browser, live_app):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_app.base_url}/accounts/login/")
+    page.fill("#id_username", ADMIN[0])
+    page.fill("#id_password", ADMIN[1])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_app.base_url}/")
+    series_file = fresh_file(context, live_app)
+    page = open_file(context, live_app, series_file)
+    page.evaluate(
+        "() => fetch('/accounts/logout/', {method: 'POST', headers: "
+        "{'X-CSRFToken': document.cookie.match(/_csrf_token=([^;]+)/)[1]}})"
+    )
+    click_at(page, 3.0)
+    click_at(page, 5.0)
+    page.locator(".tsl-toast-error", has_text="signed out").wait_for()
+    assert "NOT stored" in page.inner_text("#autosave-status")
+    context.close()

@@ -178,7 +178,7 @@ def test_training_figure_curves_over_epochs():
     ]
     figure = figures.training_figure(history, total_epochs=10)
     names = [t["name"] for t in figure["data"]]
-    assert names == ["loss", "bal. accuracy", "worst F1"]  # no macro F1 reported
+    assert names == ["loss", "bal. acc.", "worst F1"]  # no macro F1 reported
     assert figure["data"][0]["x"] == [1, 2] and figure["data"][0]["yaxis"] == "y"
     assert figure["data"][1]["yaxis"] == "y2"
     assert figure["layout"]["xaxis"]["range"] == [0.5, 10.5]
@@ -187,3 +187,16 @@ def test_training_figure_curves_over_epochs():
 def test_empty_figure_with_message():
     figure = figures.empty_figure("nothing")
     assert figure["data"] == [] and figure["layout"]["annotations"][0]["text"] == "nothing"
+
+
+def test_names_from_files_and_people_are_not_markup():
+    meta = {**META, "channels": ["<b>a</b>"]}
+    window = {"time": [0.0, 1.0], "channels": {"<b>a</b>": [1.0, 2.0]}}
+    figure = figures.series_figure(window=window, file_meta=meta, mode="stacked", view=[0.0, 1.0])
+    assert figure["data"][0]["name"] == "&lt;b&gt;a&lt;/b&gt;"
+    store = _store(
+        _annotation("a", '<a href="http://x">Walk</a>', 1.0, 2.0, description="<i>hi</i>")
+    )
+    overlay = figures.label_overlay(store=store, labels=LABELS, time_kind="numeric", view=None)
+    assert overlay["annotations"][0]["text"].startswith("&lt;a href=")
+    assert overlay["annotations"][0]["hovertext"] == "&lt;i&gt;hi&lt;/i&gt;"

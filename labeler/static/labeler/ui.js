@@ -148,6 +148,43 @@
     pump();
   };
 
+  // A refused or failed callback (signed out, expired token, server error) is told to the
+  // person at once; an edit waiting for its answer is released instead of timing out.
+  var originalFetch = window.fetch;
+  var signedOutShown = false;
+  window.fetch = function (input, init) {
+    var url = String((input && input.url) || input);
+    return originalFetch.apply(this, arguments).then(function (response) {
+      if (url.indexOf("_dash-update-component") >= 0 && response.status >= 400) {
+        var body = (init && typeof init.body === "string") ? init.body : "";
+        callbackFailed(response.status, body.indexOf("edit-result.data") >= 0);
+      }
+      return response;
+    });
+  };
+
+  function callbackFailed(status, wasEdit) {
+    if (status === 403 || status === 401) {
+      autosave = { text: "⚠ signed out: NOT stored", level: "error" };
+      if (!signedOutShown) {
+        signedOutShown = true;
+        TSL.toast("You are signed out (or the page is too old): reload the page and sign in. " +
+                  "Changes made from now on are not stored.", "error");
+      }
+    } else if (wasEdit) {
+      autosave = { text: "⚠ NOT stored", level: "error" };
+      TSL.toast("The server failed on this edit (" + status + "); it was not stored. " +
+                "The labels are reloaded.", "error");
+      setProps("reload-request", { data: Date.now() });
+    }
+    if (wasEdit && inflight) {
+      clearTimeout(inflightTimer);
+      inflight = null;
+      pump();
+    }
+    renderStatus();
+  }
+
   // ---------------------------------------------------------------- gestures on the plot
 
   var pending = null; // first click of a range: {x}
