@@ -582,7 +582,7 @@ def _register_models(app):
         if not project:
             return _message("Choose a project first.", "warning")
         try:
-            epochs = int(epochs or DEFAULT_EPOCHS)
+            epochs = DEFAULT_EPOCHS if epochs in (None, "") else int(epochs)
         except (TypeError, ValueError):
             return _message("Epochs must be a whole number.", "error")
         if not 1 <= epochs <= 1000:

@@ -174,6 +174,14 @@ def test_click_start_click_end_makes_a_range_and_esc_cancels(context, live_app):
     assert annotation["end"] == pytest.approx(6.0, abs=0.25)
     rows = table_rows(page, 1)
     assert "Walk" in rows.first.inner_text()
+    # the new label is the selected one: the description input now belongs to it
+    page.wait_for_function("() => window.TSL.ctx.selected")
+    page.fill("#description-input", "first lap")
+    page.press("#description-input", "Enter")
+    deadline = time.monotonic() + 10
+    while stored(context, live_app, series_file["id"], 1)[0]["description"] != "first lap":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
 
 
 def test_drag_across_the_plot_makes_a_range(context, live_app):
@@ -247,6 +255,10 @@ def test_table_cells_edit_on_double_click_and_hotkeys_stay_hotkeys(context, live
     page = open_file(context, live_app, series_file)
     row = table_rows(page, 1).first
     row.locator("td[data-dash-column=start]").click()  # selects the label, zooms to it
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#graph .js-plotly-plot')._fullLayout"
+        ".xaxis.range; return r[1] < 10; }"  # was 0 .. 29.9
+    )
     page.keyboard.press("2")  # a hotkey, not "2" typed into the start cell
     page.wait_for_selector("#label-picker button.is-active:has-text('Run')")
     row.locator("td[data-dash-column=description]").dblclick()
@@ -370,3 +382,44 @@ def test_a_signed_out_page_says_so_instead_of_pretending_to_store(browser, live_
     page.locator(".tsl-toast-error", has_text="signed out").wait_for()
     assert "NOT stored" in page.inner_text("#autosave-status")
     context.close()
+
+
+def test_zoom_loads_a_finer_window_of_a_large_file(context, live_app):
+    series_file = fresh_file(context, live_app, rows=20_000)  # 0.0 .. 1999.9 s
+    page = open_file(context, live_app, series_file)
+    points = page.evaluate(
+        "() => document.querySelector('#graph .js-plotly-plot').data[0].x.length"
+    )
+    assert points <= 4000  # 20,000 rows, downsampled
+    assert "showing" in page.inner_text("#file-status")
+    page.evaluate(
+        "() => Plotly.relayout(document.querySelector('#graph .js-plotly-plot'),"
+        " {'xaxis.range': [1000, 1050]})"
+    )
+    page.wait_for_function(
+        "() => { const d = document.querySelector('#graph .js-plotly-plot').data[0];"
+        " return d.x[0] >= 990 && d.x[d.x.length - 1] <= 1060; }"
+    )
+    zoomed = page.evaluate(
+        "() => { const d = document.querySelector('#graph .js-plotly-plot').data[0];"
+        " return [d.x.length, Math.round((d.x[1] - d.x[0]) * 10) / 10]; }"
+    )
+    assert zoomed == [601, 0.1]  # every row of 995 .. 1055 s: 50 s and 10 % on each side
+
+
+def test_upload_a_whole_folder(context, live_app, tmp_path):
+    folder = tmp_path / "session-3"
+    (folder / "more").mkdir(parents=True)
+    names = [f"dir-{uuid.uuid4().hex[:6]}.csv", f"dir-{uuid.uuid4().hex[:6]}.csv"]
+    (folder / names[0]).write_bytes(demo_like_csv(40))
+    (folder / "more" / names[1]).write_bytes(demo_like_csv(60))
+    (folder / "notes.txt").write_text("not data")
+    page = context.new_page()
+    page.goto(f"{live_app.base_url}/")
+    page.wait_for_function("() => window.TSL.ctx.project")
+    page.click("#upload-open")
+    page.set_input_files("#upload #upload-directory", str(folder))
+    page.locator("#upload-results li.is-accepted").nth(1).wait_for()
+    text = page.inner_text("#upload-results")
+    assert names[0] in text and names[1] in text and "notes.txt" not in text
+    assert "1 other files skipped" in page.inner_text("#upload-progress-text")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from labeler.dash_ui import ids
 
@@ -246,3 +247,169 @@ def test_the_login_page_is_rate_limited(db, settings):
     ]
     assert answers[:3] == [200, 200, 200] and answers[3] == 429
     cache.clear()
+
+
+def dash_call(client, outputs, inputs, state=(), changed=0):
+    """Call a callback as the renderer does: inputs in declared order, `changed` triggered."""
+    if len(outputs) == 1:
+        output = f"{outputs[0][0]}.{outputs[0][1]}"
+        outputs_body = {"id": outputs[0][0], "property": outputs[0][1]}
+    else:
+        output = ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".."
+        outputs_body = [{"id": i, "property": p} for i, p in outputs]
+    body = {
+        "output": output,
+        "outputs": outputs_body,
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "changedPropIds": [f"{inputs[changed][0]}.{inputs[changed][1]}"],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+    }
+    response = post_callback(client, body, client.csrf_token)
+    assert response.status_code == 200, response.content
+    return response.json()["response"]
+
+
+def project_store(project):
+    return {"id": project.id, "name": project.name, "labels": project.labels}
+
+
+def labeled(series_file, user, *, save):
+    from labeler.services.annotations import annotation_create
+    from labeler.services.saving import file_save
+
+    annotation_create(series_file=series_file, user=user, label="Walk", start=1.0, end=3.0)
+    if save:
+        file_save(series_file=series_file, user=user)
+
+
+def test_file_list_searches_and_marks_unsaved_files(browser_client, project, series_file, user):
+    labeled(series_file, user, save=False)
+
+    def listing(search):
+        answer = dash_call(
+            browser_client,
+            [(ids.FILE_LIST, "children")],
+            [
+                (ids.PROJECT_STORE, "data", project_store(project)),
+                (ids.FILE_SEARCH, "value", search),
+                (ids.FILES_REFRESH, "data", None),
+                (ids.SAVE_RESULT, "data", None),
+                (ids.SAVE_ALL_RESULT, "data", None),
+                (ids.FILE_STORE, "data", None),
+            ],
+        )
+        return json.dumps(answer[ids.FILE_LIST]["children"])
+
+    found = listing("WAL")
+    assert "walk.csv" in found and '"data-unsaved": "1"' in found
+    assert "unsaved changes" in found
+    assert "walk.csv" not in listing("nothing-like-it")
+
+
+def test_save_all_saves_every_changed_file(browser_client, project, series_file, user):
+    labeled(series_file, user, save=False)
+    answer = dash_call(
+        browser_client,
+        [(ids.SAVE_ALL_RESULT, "data")],
+        [(ids.SAVE_ALL_BUTTON, "n_clicks", 1)],
+        [(ids.PROJECT_STORE, "data", project_store(project))],
+    )
+    result = answer[ids.SAVE_ALL_RESULT]["data"]
+    assert result["level"] == "success" and result["saved"] == [series_file.id]
+    series_file.refresh_from_db()
+    assert series_file.saved_at is not None and series_file.annotations.count() == 1
+
+
+def train(browser_client, project, name="gait-net", epochs=3):
+    answer = dash_call(
+        browser_client,
+        [(ids.TRAIN_JOB, "data")],
+        [(ids.TRAIN_BUTTON, "n_clicks", 1)],
+        [
+            (ids.TRAIN_NAME, "value", name),
+            (ids.TRAIN_EPOCHS, "value", epochs),
+            (ids.PROJECT_STORE, "data", project_store(project)),
+        ],
+    )
+    return answer[ids.TRAIN_JOB]["data"]
+
+
+def test_train_needs_saved_labels_then_queues_a_job(browser_client, project, series_file, user):
+    from autolabel.models import Job
+
+    refused = train(browser_client, project)
+    assert refused["level"] == "error" and "no saved labels" in refused["message"]
+    labeled(series_file, user, save=True)
+    started = train(browser_client, project)
+    job = Job.objects.get(pk=started["id"])
+    assert job.kind == "train" and job.status == "queued"
+    assert job.params == {"name": "gait-net", "train_epochs": 3}
+    assert train(browser_client, project, epochs=0)["level"] == "error"
+
+
+def test_job_progress_shows_the_bar_and_the_metric_curves(browser_client, project, user):
+    from autolabel.models import Job
+
+    history = [
+        {"epoch": 1, "loss": 0.9, "balanced_accuracy": 0.5, "min_class_f1": 0.2},
+        {"epoch": 2, "loss": 0.6, "balanced_accuracy": 0.7, "min_class_f1": 0.5},
+    ]
+    job = Job.objects.create(
+        kind="train",
+        status="running",
+        progress=40,
+        project=project,
+        created_by=user,
+        params={"name": "gait-net"},
+        metrics={"epoch": 2, "total_epochs": 5, "history": history},
+        heartbeat_at=timezone.now(),
+    )
+    answer = dash_call(
+        browser_client,
+        [
+            (ids.JOB_STATUS, "children"),
+            (ids.TRAINING_CURVES, "figure"),
+            (ids.TRAINING_CURVES, "style"),
+            (ids.JOB_CANCEL, "style"),
+            (ids.JOB_POLL, "disabled"),
+            (ids.JOB_FINISHED, "data"),
+        ],
+        [
+            (ids.JOB_POLL, "n_intervals", 3),
+            (ids.AUTOLABEL_JOB, "data", None),
+            (ids.TRAIN_JOB, "data", {"id": job.id}),
+            (ids.PROJECT_STORE, "data", project_store(project)),
+        ],
+        [(ids.JOB_FINISHED, "data", None)],
+    )
+    status = json.dumps(answer[ids.JOB_STATUS]["children"])
+    assert "epoch 2/5" in status and '"value": "40"' in status
+    curves = answer[ids.TRAINING_CURVES]["figure"]
+    assert curves["data"][0]["y"] == [0.9, 0.6]
+    assert answer[ids.JOB_POLL]["disabled"] is False  # polls while it runs
+    assert answer[ids.TRAINING_CURVES]["style"] == {}
+
+
+def test_label_next_lists_unlabeled_files_least_certain_first(browser_client, project, user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from labeler.services.files import file_upload
+    from tests.ui.conftest import numeric_csv
+
+    for name, uncertainty in (("a.csv", 0.2), ("b.csv", 0.7), ("c.csv", None)):
+        upload = SimpleUploadedFile(name, numeric_csv(20), "text/csv")
+        created = file_upload(project=project, name=name, uploaded=upload, user=user).file
+        created.uncertainty = uncertainty
+        created.save(update_fields=["uncertainty"])
+    answer = dash_call(
+        browser_client,
+        [(ids.LABEL_NEXT, "children")],
+        [
+            (ids.PROJECT_STORE, "data", project_store(project)),
+            (ids.JOB_FINISHED, "data", None),
+            (ids.SAVE_RESULT, "data", None),
+            (ids.SAVE_ALL_RESULT, "data", None),
+        ],
+    )
+    text = json.dumps(answer[ids.LABEL_NEXT]["children"])
+    assert text.index("b.csv") < text.index("a.csv") < text.index("c.csv")

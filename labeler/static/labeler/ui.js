@@ -496,7 +496,7 @@
 
   // ---------------------------------------------------------------- uploads
 
-  var UPLOADABLE = /\.(csv|tsv|txt)$/i;
+  var IN_A_FOLDER = /\.(csv|tsv)$/i; // a folder's .txt files are usually notes, not data
   var BATCH_FILES = 20;
   var BATCH_BYTES = 200 * 1024 * 1024;
 
@@ -521,13 +521,13 @@
     results.innerHTML = "";
     var skipped = 0;
     if (fromDirectory) {
-      var csvs = files.filter(function (f) { return UPLOADABLE.test(f.name); });
+      var csvs = files.filter(function (f) { return IN_A_FOLDER.test(f.name); });
       skipped = files.length - csvs.length;
       files = csvs;
     }
     if (!files.length) {
       addResult({ name: fromDirectory ? "(folder)" : "(nothing)", status: "rejected",
-                  error: "No CSV, TSV or TXT file to upload." });
+                  error: fromDirectory ? "No .csv or .tsv file in that folder." : "No file chosen." });
       return;
     }
     var batches = [], batch = [], bytes = 0;
@@ -544,13 +544,13 @@
     wrap.hidden = false;
     bar.value = 0;
     text.textContent = "Uploading " + files.length + " file" + (files.length === 1 ? "" : "s") +
-      (skipped ? " (" + skipped + " non-CSV skipped)" : "") + "…";
+      (skipped ? " (" + skipped + " other files skipped)" : "") + "…";
 
     function next(index) {
       if (index >= batches.length) {
         bar.value = 100;
         text.textContent = accepted + " accepted, " + rejected + " rejected" +
-          (skipped ? ", " + skipped + " non-CSV skipped" : "") + ".";
+          (skipped ? ", " + skipped + " other files skipped" : "") + ".";
         setProps("files-refresh", { data: Date.now() });
         return;
       }
