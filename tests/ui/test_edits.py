@@ -183,12 +183,10 @@ def test_a_file_of_another_project_is_not_found(user, other_file):
 
 
 def test_unreachable_store_says_nothing_was_saved(user, series_file, monkeypatch):
-    from labeler.working_state.database import DatabaseWorkingStateStore
-
     def down(*args, **kwargs):
         raise WorkingStateUnavailable("connection refused")
 
-    monkeypatch.setattr(DatabaseWorkingStateStore, "apply", down)
+    monkeypatch.setattr(type(working_state_store()), "apply", down)  # either backend
     result, _ = create(user, series_file)
     assert result["level"] == "error" and result.get("unavailable")
     assert "NOT saved" in result["message"]
