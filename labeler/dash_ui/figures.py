@@ -59,6 +59,7 @@ def series_figure(
     x = [state.plot_time(value, time_kind) for value in window["time"]]
     stacked = mode != "overlaid" and len(channels) > 1
     count = len(channels) if stacked else 1
+    legend = not stacked and len(channels) > 1
     traces = []
     for position, name in enumerate(channels):
         row = position + 1 if stacked else 1
@@ -83,9 +84,17 @@ def series_figure(
         "selectdirection": "h",
         "hovermode": "x unified",
         "hoverlabel": {"font": {"family": FONT, "size": 11}},
-        "showlegend": not stacked and len(channels) > 1,
-        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        "margin": {"l": 64, "r": 12, "t": 30, "b": 8},
+        "showlegend": legend,
+        # Above the label names, which sit just over the plot.
+        "legend": {
+            "orientation": "h",
+            "yref": "container",
+            "y": 0.995,
+            "yanchor": "top",
+            "x": 1,
+            "xanchor": "right",
+        },
+        "margin": {"l": 64, "r": 12, "t": 54 if legend else 30, "b": 8},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "font": {"family": FONT, "size": 11, "color": "#334155"},
