@@ -96,14 +96,17 @@ def live_app(chromium_path):
     a temporary VAR_DIR: the admin user and the BasicMotions demo project loaded."""
     var_dir = Path(tempfile.mkdtemp(prefix="tsl-ui-"))
     (var_dir / "static").mkdir()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "WORKING_STATE_BACKEND")
-    }
+    env = dict(os.environ)
+    # Every storage setting is given explicitly, so a developer's .env (read by config.env for
+    # the variables the environment lacks) can never point the test server at a real database.
     env.update(
         DJANGO_SETTINGS_MODULE="config.django.base",
         VAR_DIR=str(var_dir),
+        DATABASE_URL=f"sqlite:///{var_dir / 'db.sqlite3'}",
+        MEDIA_ROOT=str(var_dir / "media"),
+        WORKING_STATE_BACKEND="database",
+        REDIS_URL="",
+        DEBUG="0",
         SECRET_KEY="ui-test-secret-key",
         WHITENOISE_USE_FINDERS="1",
         LOG_LEVEL="WARNING",
