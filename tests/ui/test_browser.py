@@ -423,3 +423,35 @@ def test_upload_a_whole_folder(context, live_app, tmp_path):
     text = page.inner_text("#upload-results")
     assert names[0] in text and names[1] in text and "notes.txt" not in text
     assert "1 other files skipped" in page.inner_text("#upload-progress-text")
+
+
+def test_a_stale_edit_is_refused_and_the_current_labels_shown(context, live_app):
+    series_file = fresh_file(context, live_app)
+    label = api(
+        context,
+        live_app,
+        f"/api/files/{series_file['id']}/annotations/",
+        method="post",
+        data={"label": "Walk", "start": 2.0, "end": 4.0},
+    )
+    offline = context.new_page()
+    offline.add_init_script("window.WebSocket = undefined")  # misses the other tab's pushes
+    offline.goto(f"{live_app.base_url}/?project={series_file['project']}&file={series_file['id']}")
+    offline.wait_for_function(GRAPH_READY, timeout=30_000)
+    table_rows(offline, 1)
+    api(
+        context,
+        live_app,
+        f"/api/files/{series_file['id']}/annotations/{label['id']}/",
+        method="patch",
+        data={"description": "from the other tab", "version": 1},
+    )
+    offline.locator("#annotation-table tbody tr:has(td) td[data-dash-column=kind]").click()
+    offline.fill("#description-input", "mine")
+    offline.press("#description-input", "Enter")
+    offline.locator(".tsl-toast-error", has_text="changed this label").wait_for()
+    (stored_label,) = stored(context, live_app, series_file["id"], 1)
+    assert stored_label["description"] == "from the other tab"  # not overwritten
+    offline.locator(
+        "#annotation-table td[data-dash-column=description]", has_text="from the other tab"
+    ).wait_for()
