@@ -1,11 +1,15 @@
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 import config.env  # noqa: F401, E402 - reads .env, which may name the settings module
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.django.base")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from config.sync_asgi import SyncStackASGIHandler  # noqa: E402
+
+django_asgi_app = SyncStackASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
