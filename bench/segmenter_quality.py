@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 
 
 def _load_by_path(name, path):
@@ -95,11 +96,10 @@ def _summarise_quality(quality: dict) -> dict:
 VARIANTS = {"ours": {}, "ours_no_refit": {"refit": False}}
 
 
-def run_ours(
-    train_dir: Path, test_dir: Path, seed: int, metrics, out_dir: Path, variant: str = "ours"
-) -> dict:
-    sys.path.insert(0, str(REPO))
-    from autolabel.segmenter import TrainingConfig, read_series_csv, train
+def train_and_score(train_dir: Path, test_dir: Path, training_config, metrics):
+    """Train on a task folder, predict the test folder, score with ../shared/bench/metrics.py.
+    -> (segmenter, quality, training wall seconds)"""
+    from autolabel.segmenter import read_series_csv, train
     from autolabel.segmenter.lstasks import csv_name, read_folder, recordings_from_tasks
 
     config, xml_text, tasks = read_folder(train_dir)
@@ -108,14 +108,12 @@ def run_ours(
     segmenter = train(
         recordings,
         list(config.labels),
-        TrainingConfig(seed=seed, **VARIANTS[variant]),
+        training_config,
         channels=config.channels,
         time_column=config.time_column,
         label_config=xml_text,
     )
     train_s = time.perf_counter() - t0
-    checkpoint = out_dir / f"{variant}_seed{seed}.pt"
-    segmenter.save(checkpoint)
     test_config, _, test_tasks = read_folder(test_dir)
     predictions = []
     for task in test_tasks:
@@ -129,6 +127,18 @@ def run_ours(
     quality = metrics.score_split(
         test_tasks, predictions, metrics.load_split(test_dir)[1], str(test_dir)
     )
+    return segmenter, quality, train_s
+
+
+def run_ours(
+    train_dir: Path, test_dir: Path, seed: int, metrics, out_dir: Path, variant: str = "ours"
+) -> dict:
+    from autolabel.segmenter import TrainingConfig
+
+    training_config = TrainingConfig(seed=seed, **VARIANTS[variant])
+    segmenter, quality, train_s = train_and_score(train_dir, test_dir, training_config, metrics)
+    checkpoint = out_dir / f"{variant}_seed{seed}.pt"
+    segmenter.save(checkpoint)
     info = segmenter.training
     return {
         "seed": seed,

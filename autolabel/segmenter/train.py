@@ -34,7 +34,7 @@ from .infer import Segmenter, fill_gaps, pick_device
 from .metrics import metrics_from_counts, output_counts
 from .model import NetworkParams, TimeSeriesLSTM
 from .recording import IGNORE_INDEX, Recording, derive_postprocess, label_kinds, row_labels
-from .windows import row_probabilities, training_window_starts, window_step
+from .windows import row_probabilities, training_window_starts, window_starts, window_step
 
 ProgressCallback = Callable[[int, int, float, dict], None]
 CancelCheck = Callable[[], bool] | threading.Event
@@ -296,6 +296,10 @@ def _output_bias_shifted(model: TimeSeriesLSTM, offsets: np.ndarray):
             model.fc_output.bias -= shift
 
 
+def _prediction_windows(n_rows: int, size: int) -> int:
+    return len(window_starts(n_rows, size)) if n_rows >= size else 1
+
+
 def _validate(model, parts, problem, offsets) -> dict | None:
     """Score what prediction delivers on the validation parts (see metrics.output_counts)."""
     if not parts:
@@ -305,6 +309,7 @@ def _validate(model, parts, problem, offsets) -> dict | None:
     counts = np.zeros((3, n_classes), dtype=np.int64)
     nll_sum, nll_rows = np.zeros(n_classes), np.zeros(n_classes)
     for part in parts:
+        problem.forward_windows += _prediction_windows(len(part.values), config.sequence_size)
         with _output_bias_shifted(model, offsets):
             probs = row_probabilities(
                 model, part.values, sequence_size=config.sequence_size, device=problem.device
@@ -393,6 +398,7 @@ class _Problem:
     device: torch.device
     progress: ProgressCallback | None
     should_cancel: CancelCheck | None
+    forward_windows: int = 0  # windows run forward only, for validation (cost accounting)
 
 
 @dataclass
@@ -407,6 +413,7 @@ class _Fit:
     class_rows: np.ndarray
     history: list
     val_parts: list
+    train_windows: int  # training window passes (forward + backward), all epochs
 
 
 def _normalised(parts: list[_Part], mean, std) -> list[_Part]:
@@ -425,7 +432,7 @@ def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: in
     offsets = logit_offsets(weights, config, _epoch_scale(config))
     data = (torch.as_tensor(x_all, device=device), torch.as_tensor(y_all, device=device))
     rng = np.random.default_rng(config.seed)
-    stopper, history, epoch, stop = _EarlyStop(config), [], 0, False
+    stopper, history, epoch, stop, n_windows = _EarlyStop(config), [], 0, False, 0
     total = first_epoch + epochs if not val_parts else config.train_epochs
     with torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
         torch.manual_seed(config.seed)
@@ -446,6 +453,7 @@ def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: in
             loss = _run_epoch(
                 model, optimizer, criterion, data, starts, config, device, problem.should_cancel
             )
+            n_windows += len(starts)
             metrics = _validate(model, val_parts, problem, offsets)
             stop = stopper.update(epoch, metrics, model)
             history.append(_history_entry(first_epoch + epoch, loss, metrics))
@@ -454,7 +462,9 @@ def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: in
     if stopper.best_state is not None:
         model.load_state_dict(stopper.best_state)
     class_rows = np.bincount(y_all[y_all >= 0], minlength=n_classes)
-    return _Fit(model, mean, std, stopper, epoch, stop, weights, class_rows, history, val_parts)
+    return _Fit(
+        model, mean, std, stopper, epoch, stop, weights, class_rows, history, val_parts, n_windows
+    )
 
 
 def train(
@@ -560,6 +570,10 @@ def _training_record(fit: _Fit, final: _Fit, split: _Split, problem: _Problem, s
         },
         "class_weights": [float(w) for w in final.weights],
         "history": fit.history + (final.history if refit else []),
+        "window_passes": {
+            "train": fit.train_windows + (final.train_windows if refit else 0),
+            "validation_forward": problem.forward_windows,
+        },
         "config": asdict(problem.config),
         "wall_s": round(time.perf_counter() - started, 3),
         "torch": str(torch.__version__),

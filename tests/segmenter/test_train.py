@@ -253,3 +253,19 @@ def test_config_is_frozen_and_checked():
         config.train_epochs = 5
     with pytest.raises(ValueError):
         TrainingConfig(sequence_size=1)
+
+
+def test_training_record_counts_window_passes(recordings):
+    """Training cost in window passes, independent of the machine's load: every epoch runs each
+    training recording's windows once (step 10 from a random offset, plus one at the end), the
+    refit the same on every recording; validation runs each validation recording forward."""
+    segmenter = train(recordings, ["A", "B"], tiny_config(train_epochs=3, sequence_size=20))
+    info, passes = segmenter.training, segmenter.training["window_passes"]
+    rows = {r.name: r.n_rows for r in recordings}
+    per_epoch = [(rows[name] - 20) // 10 + 1 for name in info["train_recordings"]]
+    every = [(n - 20) // 10 + 1 for n in rows.values()]
+    low = info["epochs_run"] * sum(per_epoch) + info["refit_epochs"] * sum(every)
+    high = low + info["epochs_run"] * len(per_epoch) + info["refit_epochs"] * len(every)
+    assert info["refit_epochs"] > 0
+    assert low <= passes["train"] <= high
+    assert passes["validation_forward"] >= info["epochs_run"] * len(info["validation_recordings"])
