@@ -9,14 +9,19 @@ as a person does (1 s: 20 people editing at once); `--think-s 0` is a closed loo
 saturates the server, which measures throughput rather than what a person waits.
 
   store  the working-state store alone (RedisWorkingStateStore, one connection pool)
-  http   the full API: Daphne + Django + token auth + validation + Redis
+  http          the full API: Daphne + Django + token auth + validation + Redis; each client
+                is a process of its own, as each person's browser is
+  http-threads  the same with every client a thread of this one Python process (their own
+                GIL contention then adds to the latencies measured)
 
-    .venv/bin/python bench/autosave.py [--clients 20] [--edits 1000] [--mode store http]
-        [--think-s 1.0] [--out bench/out/autosave.json]
+    .venv/bin/python bench/autosave.py [--clients 20] [--edits 1000]
+        [--mode store http http-threads] [--think-s 1.0] [--out bench/out/autosave.json]
 """
 
 import argparse
+import concurrent.futures as cf
 import json
+import multiprocessing
 import os
 import platform
 import random
@@ -133,7 +138,7 @@ def _verify(annotations, clients, per_client):
     return {"lost_or_overwritten": len(lost) + (clients - shared), "shared_bumps": shared}
 
 
-def bench_http(redis_url, clients, edits, think_s):
+def bench_http(redis_url, clients, edits, think_s, processes=True):
     import requests
 
     env = {"WORKING_STATE_BACKEND": "redis", "REDIS_URL": redis_url}
@@ -143,58 +148,69 @@ def bench_http(redis_url, clients, edits, think_s):
         shared = requests.post(
             base, json={"label": "A", "start": 1, "end": 2, "description": "0"}, headers=headers
         ).json()
-        sessions = [requests.Session() for _ in range(clients)]
-        for session in sessions:
-            session.headers.update(headers)
-        ids, versions, per_client = {}, {}, edits // clients
+        jobs = [(n, base, headers, edits // clients, think_s, shared["id"]) for n in range(clients)]
+        t0 = time.perf_counter()
+        if processes:
+            context = multiprocessing.get_context("fork")
+            with cf.ProcessPoolExecutor(clients, mp_context=context) as pool:
+                outcomes = list(pool.map(http_client, jobs))
+        else:
+            with cf.ThreadPoolExecutor(clients) as pool:
+                outcomes = list(pool.map(http_client, jobs))
+        wall = time.perf_counter() - t0
+        latencies = [x for outcome in outcomes for x in outcome["latencies"]]
+        errors = [e for outcome in outcomes for e in outcome["errors"]]
+        ids = {outcome["number"]: outcome["id"] for outcome in outcomes}
+        listed = requests.get(base, headers=headers).json()["annotations"]
+        names = {i: f"client-{n}" for n, i in ids.items()} | {shared["id"]: "shared"}
+        by_key = {names[a["id"]]: a for a in listed if a["id"] in names}
+        return latencies, wall, errors, _verify(by_key, clients, edits // clients)
 
-        def edit_own(number, edit):
-            session = sessions[number]
+
+def http_client(job) -> dict:
+    """One client (a process of its own, as each person's browser is): create a label, edit it
+    with the version last seen, then bump the shared label with compare-and-set retries."""
+    import requests
+
+    number, base, headers, per_client, think_s, shared_id = job
+    session, pause = requests.Session(), random.Random(number)
+    session.headers.update(headers)
+    latencies, errors, annotation_id, version = [], [], None, None
+    try:
+        for edit in range(per_client):
+            if think_s:
+                time.sleep(pause.expovariate(1 / think_s))
             body = {
                 "label": "A",
                 "start": 1.0,
                 "end": 2.0 + edit,
                 "description": f"{number}-{edit}",
             }
+            t0 = time.perf_counter()
             if edit == 0:
                 answer = session.post(base, json=body)
-                ids[number] = answer.json()["id"]
             else:
-                answer = session.patch(
-                    f"{base}{ids[number]}/", json={**body, "version": versions[number]}
-                )
+                answer = session.patch(f"{base}{annotation_id}/", json={**body, "version": version})
+            latencies.append(time.perf_counter() - t0)
             answer.raise_for_status()
-            versions[number] = answer.json()["version"]
-
-        def bump_shared():
-            session = requests.Session()
-            session.headers.update(headers)
-            while True:
-                listed = session.get(base).json()["annotations"]
-                current = next(a for a in listed if a["id"] == shared["id"])
-                answer = session.patch(
-                    f"{base}{shared['id']}/",
-                    json={
-                        "description": str(int(current["description"]) + 1),
-                        "version": current["version"],
-                    },
-                )
-                if answer.status_code == 200:
-                    return
-                if answer.status_code != 409:
-                    answer.raise_for_status()
-
-        latencies, wall, errors = run_clients(clients, per_client, edit_own, bump_shared, think_s)
-        listed = requests.get(base, headers=headers).json()["annotations"]
-        by_key = {
-            (
-                "shared"
-                if a["id"] == shared["id"]
-                else f"client-{next(n for n, i in ids.items() if i == a['id'])}"
-            ): a
-            for a in listed
-        }
-        return latencies, wall, errors, _verify(by_key, clients, per_client)
+            annotation_id, version = answer.json()["id"], answer.json()["version"]
+        while True:
+            listed = session.get(base).json()["annotations"]
+            current = next(a for a in listed if a["id"] == shared_id)
+            answer = session.patch(
+                f"{base}{shared_id}/",
+                json={
+                    "description": str(int(current["description"]) + 1),
+                    "version": current["version"],
+                },
+            )
+            if answer.status_code == 200:
+                break
+            if answer.status_code != 409:
+                answer.raise_for_status()
+    except Exception as error:  # noqa: BLE001 - reported, makes the run fail
+        errors.append(repr(error))
+    return {"number": number, "id": annotation_id, "latencies": latencies, "errors": errors}
 
 
 def prepare():
@@ -236,9 +252,12 @@ def main():
     report = {"machine": _machine(), "clients": args.clients, "results": {}}
     try:
         for mode in args.mode:
-            runner = bench_store if mode == "store" else bench_http
             for think_s in args.think_s:
-                run = runner(redis.url, args.clients, args.edits, think_s)
+                if mode == "store":
+                    run = bench_store(redis.url, args.clients, args.edits, think_s)
+                else:
+                    processes = mode == "http"  # "http-threads": one process, a thread per client
+                    run = bench_http(redis.url, args.clients, args.edits, think_s, processes)
                 latencies, wall, errors, check = run
                 name = f"{mode}, think {think_s} s"
                 report["results"][name] = summary(

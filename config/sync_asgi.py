@@ -18,6 +18,14 @@ from django.db import close_old_connections
 
 
 class SyncStackASGIHandler(ASGIHandler):
+    async def __call__(self, scope, receive, send):
+        # Django wraps each request in a ThreadSensitiveContext: a new thread per request for
+        # the thread-sensitive calls. Here those are only the request signals (quick; the
+        # stack itself runs on the pool), so they share asgiref's one thread instead.
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        await self.handle(scope, receive, send)
+
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async=False)
         chain = self._middleware_chain

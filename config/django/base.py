@@ -159,9 +159,11 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py's 5 s socket timeout equals channels-redis's blocking pop: raise it.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+            # Broadcasts to open views only (nothing is queued for absent ones, views reload on
+            # reconnect): one PUBLISH per change, which Redis does not write to its append-only
+            # file, instead of the queueing layer's scripts and fsyncs.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
 else:

@@ -20,7 +20,7 @@ def channel_layer(request, settings):
         server = request.getfixturevalue("redis_server")
         settings.CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
                 "CONFIG": {"hosts": [server.url]},
             }
         }
