@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,22 @@ class LiveApp:
 @pytest.fixture(scope="session")
 def live_app(chromium_path):
     """Daphne (HTTP + websockets) on a free port, with its own SQLite database and media under
-    a temporary VAR_DIR: the admin user and the BasicMotions demo project loaded."""
+    a temporary VAR_DIR (database working state, in-memory channel layer): the admin user and
+    the BasicMotions demo project loaded."""
+    with running_app(WORKING_STATE_BACKEND="database", REDIS_URL="") as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+def live_app_redis(chromium_path, redis_server):
+    """The same on the production storage of the labels: Redis working state and Redis
+    publish/subscribe channel layer."""
+    with running_app(WORKING_STATE_BACKEND="redis", REDIS_URL=redis_server.url) as app:
+        yield app
+
+
+@contextmanager
+def running_app(**storage):
     var_dir = Path(tempfile.mkdtemp(prefix="tsl-ui-"))
     (var_dir / "static").mkdir()
     env = dict(os.environ)
@@ -104,8 +120,6 @@ def live_app(chromium_path):
         VAR_DIR=str(var_dir),
         DATABASE_URL=f"sqlite:///{var_dir / 'db.sqlite3'}",
         MEDIA_ROOT=str(var_dir / "media"),
-        WORKING_STATE_BACKEND="database",
-        REDIS_URL="",
         DEBUG="0",
         SECRET_KEY="ui-test-secret-key",
         WHITENOISE_USE_FINDERS="1",
@@ -113,6 +127,7 @@ def live_app(chromium_path):
         DJANGO_SUPERUSER_USERNAME=ADMIN[0],
         DJANGO_SUPERUSER_PASSWORD=ADMIN[1],
         LOGIN_RATE="1000/min",
+        **storage,
     )
     app = LiveApp("", var_dir, env)
     app.manage("migrate", "--noinput", "-v0")
@@ -188,6 +203,10 @@ def browser(chromium_path):
 @pytest.fixture(scope="session")
 def logged_in_state(browser, live_app, tmp_path_factory):
     """Cookies of a session logged in through the login page (done once)."""
+    return logged_in_state_of(browser, live_app, tmp_path_factory)
+
+
+def logged_in_state_of(browser, live_app, tmp_path_factory) -> str:
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{live_app.base_url}/")

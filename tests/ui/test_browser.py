@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from tests.ui.conftest import ADMIN
+from tests.ui.conftest import ADMIN, logged_in_state_of
 
 pytestmark = [pytest.mark.browser]
 
@@ -295,6 +295,20 @@ def test_save_writes_the_outputs(context, live_app):
 
 
 def test_two_pages_on_the_same_file_see_each_others_edits_live(context, live_app):
+    two_pages_see_each_others_edits(context, live_app)
+
+
+def test_live_edits_on_the_production_storage(browser, live_app_redis, tmp_path_factory):
+    """Redis working state and the Redis publish/subscribe channel layer (docker compose)."""
+    state = logged_in_state_of(browser, live_app_redis, tmp_path_factory)
+    context = browser.new_context(storage_state=state, viewport={"width": 1440, "height": 900})
+    try:
+        two_pages_see_each_others_edits(context, live_app_redis)
+    finally:
+        context.close()
+
+
+def two_pages_see_each_others_edits(context, live_app):
     series_file = fresh_file(context, live_app)
     first = open_file(context, live_app, series_file)
     second = open_file(context, live_app, series_file)
