@@ -72,9 +72,6 @@ def recording_from_file(series_file, channels):
 
 
 def train_job(job, reporter) -> dict:
-    from autolabel.jobs import JobCancelled
-    from autolabel.segmenter import TrainingCancelled, TrainingDataError, train
-
     project = job.project
     files = training_files(project)
     if not files:
@@ -83,26 +80,16 @@ def train_job(job, reporter) -> dict:
     if not channels:
         raise InvalidInput("The labeled files share no channel to train on.")
     recordings = [recording_from_file(f, channels) for f in files]
-    used = {region.label for recording in recordings for region in recording.regions}
-    labels = [name for name in project.label_names if name in used]
-    config = training_config(job.params)
-    history = []
-    reporter.progress(1, {"recordings": len(recordings), "labels": labels, "history": history})
-    try:
-        segmenter = train(
-            recordings,
-            labels,
-            config,
-            progress=training_progress(reporter, history),
-            should_cancel=reporter.cancelled,
-            channels=channels,
-            time_column=project.time_column or None,
-            label_config=project.label_config or None,
-        )
-    except TrainingCancelled:
-        raise JobCancelled() from None
-    except TrainingDataError as error:
-        raise InvalidInput(str(error)) from error
+    segmenter = segmenter_trained(
+        job,
+        reporter,
+        recordings,
+        project.label_names,
+        started=1,
+        channels=channels,
+        time_column=project.time_column or None,
+        label_config=project.label_config or None,
+    )
     model = model_register_file(
         name=job.params.get("name") or f"{project.name} model",
         project=project,
@@ -111,6 +98,35 @@ def train_job(job, reporter) -> dict:
         source=TrainedModel.Source.TRAINED,
     )
     return {"model": model.id, "metrics": model.metrics, "files": [f.id for f in files]}
+
+
+def segmenter_trained(job, reporter, recordings, label_order, started, detail=None, **stored):
+    """Train on the recordings with the job's settings, for the labels of `label_order` that
+    occur in them; `started`: the progress (%) reported with `detail` before the first epoch;
+    `stored`: channels, time column and label config kept in the checkpoint."""
+    from autolabel.jobs import JobCancelled
+    from autolabel.segmenter import TrainingCancelled, TrainingDataError, train
+
+    used = {region.label for recording in recordings for region in recording.regions}
+    labels = [label for label in label_order if label in used]
+    history = []
+    reporter.progress(
+        started,
+        {"recordings": len(recordings), "labels": labels, **(detail or {}), "history": history},
+    )
+    try:
+        return train(
+            recordings,
+            labels,
+            training_config(job.params),
+            progress=training_progress(reporter, history),
+            should_cancel=reporter.cancelled,
+            **stored,
+        )
+    except TrainingCancelled:
+        raise JobCancelled() from None
+    except TrainingDataError as error:
+        raise InvalidInput(str(error)) from error
 
 
 def training_progress(reporter, history: list):

@@ -11,9 +11,7 @@ logger = logging.getLogger(__name__)
 
 
 def label_studio_train_job(job, reporter) -> dict:
-    from autolabel.job_handlers import training_config, training_progress
-    from autolabel.jobs import JobCancelled
-    from autolabel.segmenter import TrainingCancelled, TrainingDataError, train
+    from autolabel.job_handlers import segmenter_trained
     from autolabel.services import model_register_file
 
     key = job.params["ls_project"]
@@ -26,25 +24,17 @@ def label_studio_train_job(job, reporter) -> dict:
     recordings, skipped = task_recordings(fetched.tasks, config, connection)
     if not recordings:
         raise InvalidInput(f"Label Studio project {key} has no usable annotated task yet.")
-    used = {region.label for recording in recordings for region in recording.regions}
-    labels = [label for label in config.labels if label in used]
-    history = []
-    reporter.progress(2, {"recordings": len(recordings), "skipped": skipped, "history": history})
-    try:
-        segmenter = train(
-            recordings,
-            labels,
-            training_config(job.params),
-            progress=training_progress(reporter, history),
-            should_cancel=reporter.cancelled,
-            channels=list(config.channels),
-            time_column=config.time_column,
-            label_config=state.label_config,
-        )
-    except TrainingCancelled:
-        raise JobCancelled() from None
-    except TrainingDataError as error:
-        raise InvalidInput(str(error)) from error
+    segmenter = segmenter_trained(
+        job,
+        reporter,
+        recordings,
+        config.labels,
+        started=2,
+        detail={"skipped": skipped},
+        channels=list(config.channels),
+        time_column=config.time_column,
+        label_config=state.label_config,
+    )
     model = model_register_file(
         name=f"label-studio-{key}",
         project=None,
