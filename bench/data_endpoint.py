@@ -25,6 +25,15 @@ from appserver import app_server  # noqa: E402
 from data_window import GOAL_POINTS, GOAL_SECONDS, build_cache  # noqa: E402
 
 
+def large_cache(work: Path, rows: int, channels: int, shared: Path) -> Path:
+    """The columnar cache of a make_large.py series, built once under `work` and reused."""
+    cache_dir = work / f"cache_{rows}x{channels}_arrays"
+    if not cache_dir.exists():
+        cache_dir.parent.mkdir(parents=True, exist_ok=True)
+        build_cache(cache_dir, rows=rows, channels=channels, shared=shared, from_csv=False)
+    return cache_dir
+
+
 def register(cache_dir: Path) -> tuple[str, int]:
     """In the server's environment: a user, a token, a project and the file (cache linked)."""
     import django
@@ -71,16 +80,7 @@ def main():
     args = parser.parse_args()
     import requests
 
-    cache_dir = Path(args.work) / f"cache_{args.rows}x{args.channels}_arrays"
-    if not cache_dir.exists():
-        cache_dir.parent.mkdir(parents=True, exist_ok=True)
-        build_cache(
-            cache_dir,
-            rows=args.rows,
-            channels=args.channels,
-            shared=Path(args.shared),
-            from_csv=False,
-        )
+    cache_dir = large_cache(Path(args.work), args.rows, args.channels, Path(args.shared))
     with app_server(__file__, str(cache_dir)) as (url, (token, file_id)):
         session = requests.Session()
         session.headers["Authorization"] = f"Token {token}"

@@ -20,7 +20,6 @@ torch thread each (wall times are therefore only comparable within one invocatio
 
 import argparse
 import concurrent.futures as cf
-import importlib.util
 import json
 import os
 import shutil
@@ -32,23 +31,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
-HELD_OUT = 2  # the quality benchmark's held-out recordings (the last two): never used here
-
-
-def _metrics_module(shared: Path):
-    spec = importlib.util.spec_from_file_location("metrics", shared / "bench" / "metrics.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _write_folder(source: Path, folder: Path, tasks: list[dict]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(source / "label_config.xml", folder)
-    (folder / "annotations.json").write_text(json.dumps(tasks, indent=1))
-    for task in tasks:
-        shutil.copy(source / os.path.basename(task["data"]["csv_url"]), folder)
-    return folder
+from segmenter_quality import (  # noqa: E402
+    HELD_OUT,  # the quality benchmark's test recordings: never used here
+    _load_by_path,
+    _summarise_quality,
+    train_and_score,
+    write_task_folder,
+)
 
 
 def make_folds(shared: Path, name: str, kind: str, workdir: Path) -> list[dict]:
@@ -70,8 +59,8 @@ def make_folds(shared: Path, name: str, kind: str, workdir: Path) -> list[dict]:
             {
                 "set": name,
                 "fold": f"{kind}{k}",
-                "train": str(_write_folder(source, base / "train", train_tasks)),
-                "test": str(_write_folder(source, base / "test", test_tasks)),
+                "train": str(write_task_folder(source, base / "train", train_tasks)),
+                "test": str(write_task_folder(source, base / "test", test_tasks)),
             }
         )
     return folds
@@ -82,11 +71,9 @@ def run_one(job: dict) -> dict:
     import torch
 
     torch.set_num_threads(1)
-    from segmenter_quality import train_and_score
-
     from autolabel.segmenter import TrainingConfig
 
-    metrics = _metrics_module(Path(job["shared"]))
+    metrics = _load_by_path("metrics", Path(job["shared"]) / "bench" / "metrics.py")
     training_config = TrainingConfig(seed=job["seed"], **job["overrides"])
     segmenter, quality, wall = train_and_score(
         Path(job["train"]), Path(job["test"]), training_config, metrics
@@ -96,13 +83,10 @@ def run_one(job: dict) -> dict:
         tag = "_".join(str(job[k]) for k in ("set", "fold", "seed", "variant"))
         segmenter.save(Path(job["save"]) / f"{tag}.pt")
     info = segmenter.training
-    event = quality["event"]
     return {
         **{k: job[k] for k in ("set", "fold", "seed", "variant")},
-        "segment_f1": quality["segment"].get("micro_f1"),
-        "timestep_macro_f1": quality["timestep"]["macro_f1"],
-        "event_f1": event.get("micro_f1"),
-        "event": {k: v for k, v in event.items() if k != "micro_f1"},
+        **_summarise_quality(quality),
+        "event": {k: v for k, v in quality["event"].items() if k != "micro_f1"},
         "epochs_run": info["epochs_run"],
         "best_epoch": info["best_epoch"],
         "refit_epochs": info["refit_epochs"],

@@ -65,18 +65,24 @@ def child_reference_proba(checkpoint, csv_path, channels_json, out, shared_bench
 # ---------------------------------------------------------------------------- splits
 
 
-def make_split(source: Path, workdir: Path, held_out: int = 2) -> tuple[Path, Path]:
+HELD_OUT = 2  # the last two tasks of each dev set are the test recordings
+
+
+def make_split(source: Path, workdir: Path, held_out: int = HELD_OUT) -> tuple[Path, Path]:
     """train/ and test/ folders: the last `held_out` tasks of annotations.json are the test."""
     tasks = json.loads((source / "annotations.json").read_text())
-    parts = {"train": tasks[:-held_out], "test": tasks[-held_out:]}
-    for name, chosen in parts.items():
-        folder = workdir / name
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copy(source / "label_config.xml", folder)
-        (folder / "annotations.json").write_text(json.dumps(chosen, indent=1))
-        for task in chosen:
-            shutil.copy(source / os.path.basename(task["data"]["csv_url"]), folder)
-    return workdir / "train", workdir / "test"
+    train = write_task_folder(source, workdir / "train", tasks[:-held_out])
+    return train, write_task_folder(source, workdir / "test", tasks[-held_out:])
+
+
+def write_task_folder(source: Path, folder: Path, tasks: list[dict]) -> Path:
+    """A dev-set folder with only `tasks`: label config, annotations.json and their CSVs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source / "label_config.xml", folder)
+    (folder / "annotations.json").write_text(json.dumps(tasks, indent=1))
+    for task in tasks:
+        shutil.copy(source / os.path.basename(task["data"]["csv_url"]), folder)
+    return folder
 
 
 # ---------------------------------------------------------------------------- both sides

@@ -21,8 +21,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from appserver import app_server  # noqa: E402
-from data_endpoint import register  # noqa: E402
-from data_window import build_cache  # noqa: E402
+from data_endpoint import large_cache, register  # noqa: E402
 
 UPDATE = "/django_plotly_dash/app/labeler/_dash-update-component"
 USER, PASSWORD = "bench", "bench-password-1"
@@ -151,16 +150,7 @@ def main():
     parser.add_argument("--work", default=str(ROOT / "bench" / "out" / "window"))
     parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "ui_plot.json"))
     args = parser.parse_args()
-    cache_dir = Path(args.work) / f"cache_{args.rows}x{args.channels}_arrays"
-    if not cache_dir.exists():
-        cache_dir.parent.mkdir(parents=True, exist_ok=True)
-        build_cache(
-            cache_dir,
-            rows=args.rows,
-            channels=args.channels,
-            shared=Path(args.shared),
-            from_csv=False,
-        )
+    cache_dir = large_cache(Path(args.work), args.rows, args.channels, Path(args.shared))
     with app_server(__file__, str(cache_dir)) as (base_url, prepared):
         _, file_id = prepared
         results = measure(base_url, file_id, args.repeat)
