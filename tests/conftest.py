@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from tests.factories import UserFactory
 from tests.servers import PostgresServer, RedisServer, ServerUnavailable
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -130,6 +131,16 @@ def redis_store(redis_server):
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "media" / "tmp")
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory(username="bob")
 
 
 @pytest.fixture(scope="session")

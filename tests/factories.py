@@ -32,3 +32,10 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     def owner(self, create, extracted, **kwargs):
         if create and extracted is not None:
             ProjectMembership.objects.create(project=self, user=extracted, role="owner")
+
+
+def numeric_csv(rows=200, rate_hz=10) -> bytes:
+    """A CSV with a numeric time column (rate_hz rows per second) and two channels."""
+    lines = ["time,acc_x,acc_y"]
+    lines += [f"{i / rate_hz:.1f},{(i % 7) * 0.5:.2f},{(i % 3) - 1}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()

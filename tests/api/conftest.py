@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from labeler import storage
 from labeler.models import Annotation, SeriesFile
-from tests.factories import UserFactory
+from tests.factories import numeric_csv
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo" / "basicmotions"
 LABELS = [
@@ -19,16 +19,6 @@ def api_client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user=user)
     return client
-
-
-@pytest.fixture
-def user(db):
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def other_user(db):
-    return UserFactory(username="bob")
 
 
 @pytest.fixture
@@ -57,12 +47,6 @@ def upload(client, project_id, *files, expect=None):
     if expect is not None:
         assert response.status_code == expect, response.content
     return response
-
-
-def numeric_csv(rows=200, rate_hz=10) -> bytes:
-    lines = ["time,acc_x,acc_y"]
-    lines += [f"{i / rate_hz:.1f},{(i % 7) * 0.5:.2f},{(i % 3) - 1}" for i in range(rows)]
-    return ("\n".join(lines) + "\n").encode()
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ def test_projects_of_others_are_invisible(client, other_client, project, uploade
 
 
 def test_upload_into_a_foreign_project_is_refused(other_client, project):
-    from tests.api.conftest import numeric_csv
+    from tests.factories import numeric_csv
 
     response = upload(other_client, project["id"], ("x.csv", numeric_csv()))
     assert response.status_code == 404

@@ -4,7 +4,8 @@ import json
 import zipfile
 
 from labeler.models import Annotation
-from tests.api.conftest import numeric_csv, upload
+from tests.api.conftest import upload
+from tests.factories import numeric_csv
 
 
 def label(client, file_id, **body):

@@ -1,7 +1,8 @@
 """Upload: one answer per file; one bad file never stops the others (SPEC §4, §8)."""
 
 from labeler.models import SeriesFile
-from tests.api.conftest import DEMO_DIR, numeric_csv, storage_snapshot, upload
+from tests.api.conftest import DEMO_DIR, storage_snapshot, upload
+from tests.factories import numeric_csv
 
 
 def test_many_files_answer_one_entry_each(client, project):

@@ -4,8 +4,9 @@ a person sees, and nothing else changed (the same catalogue the ingest tests use
 import pytest
 
 from labeler.services.files import ROW_INDEX
-from tests.api.conftest import numeric_csv, storage_snapshot, upload
+from tests.api.conftest import storage_snapshot, upload
 from tests.csv_cases import CSV_CASES
+from tests.factories import numeric_csv
 
 
 @pytest.fixture

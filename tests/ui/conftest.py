@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.factories import UserFactory
+from tests.factories import numeric_csv
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,22 +24,6 @@ LABELS = [
     {"name": "Fall", "color": "#d62728", "kind": "instant"},
 ]
 ADMIN = ("admin", "ui-test-pass-123")
-
-
-def numeric_csv(rows=200, rate_hz=10) -> bytes:
-    lines = ["time,acc_x,acc_y"]
-    lines += [f"{i / rate_hz:.1f},{(i % 7) * 0.5:.2f},{(i % 3) - 1}" for i in range(rows)]
-    return ("\n".join(lines) + "\n").encode()
-
-
-@pytest.fixture
-def user(db):
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def other_user(db):
-    return UserFactory(username="bob")
 
 
 @pytest.fixture

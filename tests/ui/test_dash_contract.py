@@ -394,7 +394,7 @@ def test_label_next_lists_unlabeled_files_least_certain_first(browser_client, pr
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from labeler.services.files import file_upload
-    from tests.ui.conftest import numeric_csv
+    from tests.factories import numeric_csv
 
     for name, uncertainty in (("a.csv", 0.2), ("b.csv", 0.7), ("c.csv", None)):
         upload = SimpleUploadedFile(name, numeric_csv(20), "text/csv")
