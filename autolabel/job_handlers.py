@@ -11,7 +11,6 @@ from autolabel.selectors import model_channels_for_file
 from autolabel.services import model_path, model_register_file
 from labeler import storage
 from labeler.errors import InvalidInput
-from labeler.ingest import open_series
 from labeler.models import SeriesFile
 from labeler.services.annotations import annotations_apply, working_state_get
 from labeler.working_state import Change
@@ -62,7 +61,7 @@ def training_channels(project, files) -> list[str]:
 def recording_from_file(series_file, channels):
     from autolabel.segmenter import Recording, Region
 
-    series = open_series(storage.cache_dir(series_file.storage_key))
+    series = storage.series_of(series_file)
     regions = []
     for saved in series_file.annotations.all():
         first, last = series.rows_between(saved.start, saved.end)
@@ -155,7 +154,7 @@ def autolabel_job(job, reporter) -> dict:
     if model is None:
         raise InvalidInput("The model was deleted before the job ran.")
     segmenter = load_checkpoint(model_path(model))
-    series = open_series(storage.cache_dir(series_file.storage_key))
+    series = storage.series_of(series_file)
     channels = model_channels_for_file(model, series_file)
     reporter.progress(5)
     prediction = segmenter.predict(series.values(channels))

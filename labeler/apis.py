@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from labeler import exports, selectors
+from labeler import exports, selectors, storage
 from labeler.errors import InvalidInput
-from labeler.ingest import open_series, series_window
+from labeler.ingest import series_window
 from labeler.serializers import (
     annotation_data,
     file_data,
@@ -29,7 +29,6 @@ from labeler.services import annotations as annotation_services
 from labeler.services import files as file_services
 from labeler.services import projects as project_services
 from labeler.services import saving as saving_services
-from labeler.storage import cache_dir
 from labeler.working_state import working_state_store
 
 
@@ -237,7 +236,7 @@ class FileDataApi(APIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         started = time.perf_counter()
-        series = open_series(cache_dir(series_file.storage_key))
+        series = storage.series_of(series_file)
         channels = [c for c in params.get("channels", "").split(",") if c] or None
         unknown = sorted(set(channels or []) - set(series.channels))
         if unknown:

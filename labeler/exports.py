@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from labeler import storage
-from labeler.ingest import open_series, write_labeled_csv
+from labeler.ingest import write_labeled_csv
 from labeler.label_config import LabelSet, label_config_parse
 
 OUTPUT_SUFFIXES = ("_labels.csv", "_labeled.csv", "_labels.json")
@@ -89,11 +89,10 @@ def row_label_names(series, annotations: list[dict]) -> pd.Categorical:
 
 
 def _write_labeled_csv(path: Path, series_file, annotations: list[dict]) -> None:
-    cache = storage.cache_dir(series_file.storage_key)
-    series = open_series(cache)
+    series = storage.series_of(series_file)
     write_labeled_csv(
         storage.source_path(series_file.storage_key),
-        cache,
+        storage.cache_dir(series_file.storage_key),
         path,
         row_label_names(series, annotations),
     )

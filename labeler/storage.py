@@ -27,6 +27,13 @@ def cache_dir(storage_key: str) -> Path:
     return file_dir(storage_key) / "cache"
 
 
+def series_of(series_file):
+    """The columnar cache of an uploaded file, opened (reads only its meta.json)."""
+    from labeler.ingest import open_series
+
+    return open_series(cache_dir(series_file.storage_key))
+
+
 def outputs_dir(project_id: int) -> Path:
     return media_root() / "outputs" / f"project_{project_id}"
 

@@ -26,7 +26,7 @@ from autolabel.serializers import job_data
 from labeler import selectors, storage
 from labeler.dash_ui import edits, figures, ids, state
 from labeler.errors import UserError
-from labeler.ingest import open_series, series_window
+from labeler.ingest import series_window
 from labeler.services import saving
 from labeler.working_state import WorkingStateUnavailable, working_state_store
 
@@ -176,7 +176,7 @@ def _register_plot(app):
         else:
             view = state.full_range(meta)
         series_file = selectors.file_get_for_user(file_id=meta["id"], user=user)
-        series = open_series(storage.cache_dir(series_file.storage_key))
+        series = storage.series_of(series_file)
         loaded = state.fetch_range(view, meta)
         window = series_window(series, start=loaded[0], end=loaded[1], max_points=MAX_POINTS)
         figure = figures.series_figure(window=window, file_meta=meta, mode=mode, view=view)

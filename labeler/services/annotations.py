@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from labeler import storage
 from labeler.errors import InvalidInput
-from labeler.ingest import open_series
 from labeler.realtime import file_changed_broadcast
 from labeler.working_state import (
     AnnotationNotFound,
@@ -153,7 +152,7 @@ def annotation_bounds_check(*, series_file, label, start, end) -> dict:
             + ", ".join(project.label_names),
             {"labels": project.label_names},
         )
-    series = open_series(storage.cache_dir(series_file.storage_key))
+    series = storage.series_of(series_file)
     start_axis = _axis_value(series, start, "start")
     end_axis = _axis_value(series, end, "end")
     if start_axis > end_axis:
