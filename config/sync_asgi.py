@@ -29,7 +29,7 @@ class SyncStackASGIHandler(ASGIHandler):
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async=False)
         chain = self._middleware_chain
-        executor = ThreadPoolExecutor(
+        self.request_threads = ThreadPoolExecutor(
             max_workers=settings.WEB_THREADS, thread_name_prefix="django-request"
         )
 
@@ -41,5 +41,5 @@ class SyncStackASGIHandler(ASGIHandler):
                 close_old_connections()
 
         self._middleware_chain = sync_to_async(
-            run_request, thread_sensitive=False, executor=executor
+            run_request, thread_sensitive=False, executor=self.request_threads
         )
