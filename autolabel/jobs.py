@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
@@ -150,15 +150,18 @@ class Heartbeat:
 
     def _beat(self):
         interval = settings.JOB_HEARTBEAT_S
-        while not self.stop.wait(interval):
-            try:
-                Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
-            except Exception:
-                logger.warning("heartbeat of job %s failed", self.job_id, exc_info=True)
-            finally:
-                close_old_connections()
+        try:
+            while not self.stop.wait(interval):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:
+                    logger.warning("heartbeat of job %s failed", self.job_id, exc_info=True)
+                finally:
+                    close_old_connections()
+        finally:
+            connections.close_all()  # this thread's own, kept open by CONN_MAX_AGE otherwise
 
 
 def job_cancel(*, job: Job) -> Job:

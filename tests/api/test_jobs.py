@@ -7,11 +7,12 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from autolabel.jobs import job_execute
 from autolabel.models import Job, TrainedModel
@@ -149,7 +150,7 @@ def test_cancel_a_queued_job(client, labeled_project):
 def test_cancel_a_running_training(client, labeled_project):
     project, _ = labeled_project
     job = start_training(client, project["id"], epochs=400)
-    runner = threading.Thread(target=job_execute, kwargs={"job_id": job["id"]})
+    runner = threading.Thread(target=_execute_and_close, args=(job["id"],))
     runner.start()
     _wait_for(lambda: Job.objects.get(pk=job["id"]).progress > 1)
     assert client.post(f"/api/jobs/{job['id']}/cancel/").json()["cancel_requested"] is True
@@ -164,6 +165,15 @@ def test_jobs_of_other_projects_are_invisible(client, other_client, labeled_proj
     job = start_training(client, project["id"])
     assert other_client.get(f"/api/jobs/{job['id']}/").status_code == 404
     assert other_client.post(f"/api/jobs/{job['id']}/cancel/").status_code == 404
+
+
+def _execute_and_close(job_id: int) -> None:
+    """job_execute in a thread of the test, which then closes that thread's connection (a
+    session left open would stop the PostgreSQL test database from being dropped)."""
+    try:
+        job_execute(job_id=job_id)
+    finally:
+        connections.close_all()
 
 
 def _wait_for(condition, timeout_s=120):
@@ -242,3 +252,44 @@ def test_a_killed_worker_leaves_a_failed_job_not_a_running_one(client, labeled_p
     assert "stopped without finishing" in reaped["error"]
     task_result = DBTaskResult.objects.get(pk=Job.objects.get(pk=job["id"]).task_result_id)
     assert task_result.status == "FAILED"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_thread_beats_and_closes_its_connection(settings, labeled_project, client):
+    """Connections are kept between uses (CONN_MAX_AGE): a thread that ends must close its own,
+    or every job would leave a database session behind."""
+    from autolabel import jobs
+    from autolabel.models import Job
+
+    settings.JOB_HEARTBEAT_S = 0.02
+    project, _ = labeled_project
+    job = Job.objects.get(pk=start_training(client, project["id"])["id"])
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
+    used = []
+    original = jobs.close_old_connections
+
+    def record(*args, **kwargs):
+        used.append(connections["default"])  # the heartbeat thread's own connection
+        return original(*args, **kwargs)
+
+    with _connections_kept(settings), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jobs, "close_old_connections", record)
+        with jobs.Heartbeat(job.pk) as heartbeat:
+            _wait_for(lambda: len(used) >= 2, timeout_s=10)
+        assert not heartbeat.thread.is_alive()
+    job.refresh_from_db()
+    assert job.heartbeat_at is not None
+    assert used[-1] is not connections["default"]
+    assert used[-1].connection is None
+
+
+@contextmanager
+def _connections_kept(settings):
+    """The app's CONN_MAX_AGE (the test settings open a connection per use)."""
+    database = settings.DATABASES["default"]
+    before = database.get("CONN_MAX_AGE", 0)
+    database["CONN_MAX_AGE"] = 300
+    try:
+        yield
+    finally:
+        database["CONN_MAX_AGE"] = before
