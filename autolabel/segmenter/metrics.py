@@ -67,10 +67,12 @@ def output_counts(
     instant_classes = list(instant_classes)
     ranged_truth = np.where(np.isin(truth, instant_classes), BACKGROUND_INDEX, truth)
     counts = row_counts(ranged_truth, range_labels(probs, instant_classes, postprocess), n_classes)
-    raw = probs.argmax(axis=1)
+    peaks, classes, _ = instant_events(
+        probs, probs.argmax(axis=1), instant_classes, postprocess.instant_gap_rows
+    )
     for k in instant_classes:
         true_rows = _event_rows(truth == k)
-        pred_rows, _ = instant_events(probs, raw, k, postprocess.instant_gap_rows)
+        pred_rows = peaks[classes == k]
         tp = matched_events(true_rows, pred_rows, tolerance)
         counts[:, k] = [tp, pred_rows.size - tp, true_rows.size - tp]
     return counts

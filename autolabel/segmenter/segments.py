@@ -117,16 +117,27 @@ def _rows_of_runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.repeat(starts, lengths) + within
 
 
-def instant_events(probs: np.ndarray, labels: np.ndarray, class_index: int, gap_rows: int):
-    """One event per run of rows whose argmax is `class_index` (runs closer than `gap_rows`
-    merged): -> (peak rows, peak probabilities)."""
-    mask = close_gaps(labels == class_index, gap_rows)
+def instant_events(
+    probs: np.ndarray, labels: np.ndarray, instant_classes: list[int], gap_rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One event per run of rows whose argmax is an instant class (runs closer than
+    `gap_rows` merged, whichever instant class they show): -> (peak rows, classes, peak
+    probabilities). The peak is the row where an instant class is most probable and the event
+    takes that class, so an event whose rows flicker between two instant labels stays one
+    event (gap_rows comes from the shortest distance between instants in training)."""
+    instant_classes = np.asarray(instant_classes, dtype=np.int64)
+    empty = np.zeros(0, dtype=np.int64)
+    if instant_classes.size == 0:
+        return empty, empty, np.zeros(0)
+    mask = close_gaps(np.isin(labels, instant_classes), gap_rows)
     starts, ends, values = runs(mask)
     starts, ends = starts[values], ends[values]
     if starts.size == 0:
-        return starts, np.zeros(0)
-    peaks = peak_rows(probs[:, class_index], starts, ends)
-    return peaks, probs[peaks, class_index].astype(np.float64)
+        return empty, empty, np.zeros(0)
+    instant_probs = probs[:, instant_classes]
+    peaks = peak_rows(instant_probs.max(axis=1), starts, ends)
+    classes = instant_classes[instant_probs[peaks].argmax(axis=1)]
+    return peaks, classes, probs[peaks, classes].astype(np.float64)
 
 
 def range_segments(probs: np.ndarray, labels: np.ndarray) -> list[Segment]:
@@ -163,19 +174,19 @@ def decode(
 ) -> list[Segment]:
     """Per-row probabilities (rows, classes) -> segments sorted by start row.
 
-    Instant classes: one point per event at the peak of the class probability (argmax runs,
-    merged over gaps shorter than instant_gap_rows). Range classes: see `range_labels`;
-    background is dropped and a one-row range segment is marked instant.
+    Instant classes: one point per event at the peak of the instant probabilities (runs of
+    instant argmax, merged over gaps shorter than instant_gap_rows; see `instant_events`).
+    Range classes: see `range_labels`; background is dropped and a one-row range segment is
+    marked instant.
     """
     probs = np.asarray(probs, dtype=np.float32)
     if probs.shape[0] == 0:
         return []
     raw_labels = probs.argmax(axis=1)
-    segments = []
-    for k in instant_classes:
-        peaks, scores = instant_events(probs, raw_labels, k, config.instant_gap_rows)
-        events = zip(peaks, scores, strict=True)
-        segments += [Segment(k, int(r), int(r), True, float(p)) for r, p in events]
+    events = instant_events(probs, raw_labels, instant_classes, config.instant_gap_rows)
+    segments = [
+        Segment(int(k), int(r), int(r), True, float(p)) for r, k, p in zip(*events, strict=True)
+    ]
     segments += range_segments(probs, range_labels(probs, instant_classes, config))
     return sorted(segments, key=lambda s: (s.start_row, s.class_index))
 

@@ -124,6 +124,21 @@ def test_instant_label_gives_one_point_per_event_at_the_peak():
     assert segments[0].score == pytest.approx(0.97)
 
 
+def test_an_event_flickering_between_two_instant_labels_stays_one_event():
+    labels = np.zeros(40, dtype=int)
+    labels[[10, 11]] = 1  # rows of one event shared by two instant labels
+    labels[12] = 2
+    labels[30] = 2  # a separate event, far enough away
+    probs = _probs(labels, 3, confidence=0.5)
+    probs[12] = [0.1, 0.3, 0.6]  # the event's peak: label 2
+    segments = decode(probs, [1, 2], PostprocessConfig(instant_gap_rows=3))
+    assert [(s.class_index, s.start_row, s.instant) for s in segments] == [
+        (2, 12, True),
+        (2, 30, True),
+    ]
+    assert segments[0].score == pytest.approx(0.6)
+
+
 def test_instant_labels_never_become_ranges():
     labels = np.zeros(50, dtype=int)
     labels[5:15] = 2  # a long run of an instant label: still one point
