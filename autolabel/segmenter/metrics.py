@@ -67,9 +67,7 @@ def output_counts(
     instant_classes = list(instant_classes)
     ranged_truth = np.where(np.isin(truth, instant_classes), BACKGROUND_INDEX, truth)
     counts = row_counts(ranged_truth, range_labels(probs, instant_classes, postprocess), n_classes)
-    peaks, classes, _ = instant_events(
-        probs, probs.argmax(axis=1), instant_classes, postprocess.instant_gap_rows
-    )
+    peaks, classes, _ = instant_events(probs, instant_classes, postprocess.instant_gap_rows)
     for k in instant_classes:
         true_rows = _event_rows(truth == k)
         pred_rows = peaks[classes == k]

@@ -118,7 +118,7 @@ def _rows_of_runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def instant_events(
-    probs: np.ndarray, labels: np.ndarray, instant_classes: list[int], gap_rows: int
+    probs: np.ndarray, instant_classes: list[int], gap_rows: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One event per run of rows whose argmax is an instant class (runs closer than
     `gap_rows` merged, whichever instant class they show): -> (peak rows, classes, peak
@@ -126,14 +126,13 @@ def instant_events(
     takes that class, so an event whose rows flicker between two instant labels stays one
     event (gap_rows comes from the shortest distance between instants in training)."""
     instant_classes = np.asarray(instant_classes, dtype=np.int64)
-    empty = np.zeros(0, dtype=np.int64)
-    if instant_classes.size == 0:
-        return empty, empty, np.zeros(0)
-    mask = close_gaps(np.isin(labels, instant_classes), gap_rows)
+    if instant_classes.size == 0:  # range labels only: no argmax over every row
+        return instant_classes, instant_classes, np.zeros(0)
+    mask = close_gaps(np.isin(probs.argmax(axis=1), instant_classes), gap_rows)
     starts, ends, values = runs(mask)
     starts, ends = starts[values], ends[values]
     if starts.size == 0:
-        return empty, empty, np.zeros(0)
+        return starts, starts, np.zeros(0)
     instant_probs = probs[:, instant_classes]
     peaks = peak_rows(instant_probs.max(axis=1), starts, ends)
     classes = instant_classes[instant_probs[peaks].argmax(axis=1)]
@@ -182,8 +181,7 @@ def decode(
     probs = np.asarray(probs, dtype=np.float32)
     if probs.shape[0] == 0:
         return []
-    raw_labels = probs.argmax(axis=1)
-    events = instant_events(probs, raw_labels, instant_classes, config.instant_gap_rows)
+    events = instant_events(probs, instant_classes, config.instant_gap_rows)
     segments = [
         Segment(int(k), int(r), int(r), True, float(p)) for r, k, p in zip(*events, strict=True)
     ]
