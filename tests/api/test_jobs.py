@@ -7,7 +7,6 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -255,7 +254,9 @@ def test_a_killed_worker_leaves_a_failed_job_not_a_running_one(client, labeled_p
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_heartbeat_thread_beats_and_closes_its_connection(settings, labeled_project, client):
+def test_the_heartbeat_thread_beats_and_closes_its_connection(
+    settings, monkeypatch, labeled_project, client
+):
     """Connections are kept between uses (CONN_MAX_AGE): a thread that ends must close its own,
     or every job would leave a database session behind."""
     from autolabel import jobs
@@ -272,24 +273,13 @@ def test_the_heartbeat_thread_beats_and_closes_its_connection(settings, labeled_
         used.append(connections["default"])  # the heartbeat thread's own connection
         return original(*args, **kwargs)
 
-    with _connections_kept(settings), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(jobs, "close_old_connections", record)
-        with jobs.Heartbeat(job.pk) as heartbeat:
-            _wait_for(lambda: len(used) >= 2, timeout_s=10)
-        assert not heartbeat.thread.is_alive()
+    # the app's CONN_MAX_AGE (the test settings open a connection per use)
+    monkeypatch.setitem(settings.DATABASES["default"], "CONN_MAX_AGE", 300)
+    monkeypatch.setattr(jobs, "close_old_connections", record)
+    with jobs.Heartbeat(job.pk) as heartbeat:
+        _wait_for(lambda: len(used) >= 2, timeout_s=10)
+    assert not heartbeat.thread.is_alive()
     job.refresh_from_db()
     assert job.heartbeat_at is not None
     assert used[-1] is not connections["default"]
     assert used[-1].connection is None
-
-
-@contextmanager
-def _connections_kept(settings):
-    """The app's CONN_MAX_AGE (the test settings open a connection per use)."""
-    database = settings.DATABASES["default"]
-    before = database.get("CONN_MAX_AGE", 0)
-    database["CONN_MAX_AGE"] = 300
-    try:
-        yield
-    finally:
-        database["CONN_MAX_AGE"] = before
