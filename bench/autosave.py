@@ -150,13 +150,13 @@ def bench_http(redis_url, clients, edits, think_s, processes=True):
         ).json()
         jobs = [(n, base, headers, edits // clients, think_s, shared["id"]) for n in range(clients)]
         t0 = time.perf_counter()
-        if processes:
-            context = multiprocessing.get_context("fork")
-            with cf.ProcessPoolExecutor(clients, mp_context=context) as pool:
-                outcomes = list(pool.map(http_client, jobs))
-        else:
-            with cf.ThreadPoolExecutor(clients) as pool:
-                outcomes = list(pool.map(http_client, jobs))
+        pool = (
+            cf.ProcessPoolExecutor(clients, mp_context=multiprocessing.get_context("fork"))
+            if processes
+            else cf.ThreadPoolExecutor(clients)
+        )
+        with pool:
+            outcomes = list(pool.map(http_client, jobs))
         wall = time.perf_counter() - t0
         latencies = [x for outcome in outcomes for x in outcome["latencies"]]
         errors = [e for outcome in outcomes for e in outcome["errors"]]
