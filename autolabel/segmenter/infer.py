@@ -71,9 +71,16 @@ class Prediction:
 
 
 def pick_device(device: str | torch.device | None = None) -> torch.device:
-    if device is not None:
-        return torch.device(device)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    """The device asked for, else CUDA when available, else the CPU. On CUDA, cuDNN's TF32
+    math is switched off for the process: its LSTM would otherwise run in TF32 (torch's default
+    for cuDNN), which on an H200 moved the example checkpoints' probabilities by up to 3e-4 and
+    those of a long out-of-distribution file by 0.2 (docs/BENCHMARKS_segmenter.md)."""
+    chosen = torch.device(
+        device if device is not None else "cuda" if torch.cuda.is_available() else "cpu"
+    )
+    if chosen.type == "cuda":
+        torch.backends.cudnn.allow_tf32 = False  # the legacy switch: sets conv and RNN alike
+    return chosen
 
 
 def fill_gaps(values: np.ndarray) -> np.ndarray:

@@ -5,9 +5,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from autolabel.segmenter import CheckpointError, Segmenter, load_checkpoint, parse_label_config
-from autolabel.segmenter.infer import fill_gaps, time_values
+from autolabel.segmenter.infer import fill_gaps, pick_device, time_values
 from autolabel.segmenter.segments import PostprocessConfig
 
 from .conftest import FIXTURES
@@ -142,3 +143,11 @@ def test_missing_values_do_not_break_prediction(segmenter, recording):
     holed[100:110, 1] = np.nan
     probs = segmenter.proba(holed)
     assert np.isfinite(probs).all()
+
+
+def test_cuda_device_switches_cudnn_tf32_off(monkeypatch):
+    """cuDNN's LSTM in TF32 changes the probabilities beyond 1e-4 (measured on an H200)."""
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", True)
+    assert pick_device("cpu").type == "cpu" and torch.backends.cudnn.allow_tf32
+    assert pick_device("cuda").type == "cuda"
+    assert not torch.backends.cudnn.allow_tf32
