@@ -4,6 +4,9 @@ Decisions (see docs/segmenter.md):
 - Validation data are whole recordings (a seeded choice of about `validation_fraction` of them
   that leaves every class in training); with one recording, its last `validation_fraction` of
   rows. Windows never cross recordings, nor the train/validation cut.
+- Each epoch trains on every window that holds a labeled row and a fresh random share
+  (`background_window_share`, a quarter) of the windows of pure background; the class weights
+  come from the rows an epoch is expected to draw, so the loss keeps its class balance.
 - Early stop: after each epoch the validation recordings are predicted like any file (same
   windows, averaging and postprocessing) and scored on what is delivered (rows for ranges,
   events for instants). Training may stop only once the validation
@@ -68,6 +71,9 @@ class TrainingConfig:
     validation_fraction: float = 0.2
     patience: int = 10
     train_window_step: int | None = None  # rows between training windows; None: half a window
+    # share of the windows without any labeled row that an epoch trains on (drawn anew each
+    # epoch); windows with a labeled row are always used. 1.0: every window.
+    background_window_share: float = 0.25
     input_scaling: str = "global"  # "channel", "global" or "none" (see _normalization)
     # share of the class weights' prior shift removed at prediction (logit adjustment):
     # 0 = none, 1 = calibrated probabilities, None = chosen on the validation recordings
@@ -92,6 +98,8 @@ class TrainingConfig:
             raise ValueError("logit_adjustment must be between 0 and 1 (or None)")
         if self.input_scaling not in ("channel", "global", "none"):
             raise ValueError("input_scaling must be 'channel', 'global' or 'none'")
+        if not 0.0 < self.background_window_share <= 1.0:
+            raise ValueError("background_window_share must be in (0, 1]")
         if not 0.0 <= self.dropout_rate < 1.0:
             raise ValueError("dropout_rate must be in [0, 1)")
 
@@ -199,9 +207,13 @@ def _stack_for_windows(parts: list[_Part], size: int):
 
 def class_weights(labels: np.ndarray, n_classes: int) -> np.ndarray:
     """Inverse row frequency: total / (classes present * rows of the class); 0 if absent."""
-    counts = np.bincount(labels[labels >= 0], minlength=n_classes).astype(np.float64)
+    return _inverse_frequency(np.bincount(labels[labels >= 0], minlength=n_classes))
+
+
+def _inverse_frequency(counts: np.ndarray) -> np.ndarray:
+    counts = np.asarray(counts, dtype=np.float64)
     present = counts > 0
-    weights = np.zeros(n_classes)
+    weights = np.zeros(len(counts))
     weights[present] = counts.sum() / (present.sum() * counts[present])
     return weights
 
@@ -217,15 +229,51 @@ def _cancelled(should_cancel: CancelCheck | None) -> bool:
     return bool(should_cancel())
 
 
-def _epoch_windows(bases, lengths, size, rng, step: int | None = None) -> np.ndarray:
-    """Window starts (global rows) of one epoch: per part, a random offset then every half
-    window, plus one window at the part's end; shuffled."""
-    step = step or window_step(size)
-    starts = [
-        base + training_window_starts(int(n), size, step, int(rng.integers(0, step)))
-        for base, n in zip(bases, lengths, strict=True)
-    ]
-    return rng.permutation(np.concatenate(starts))
+def _epoch_windows(bases, lengths, size, rng, config: TrainingConfig, labeled_rows):
+    """Window starts (global rows) of one epoch: per part, a random offset then every
+    `train_window_step` rows (half a window), plus one window at the part's end; windows with
+    no labeled row are kept with probability `background_window_share`; shuffled.
+
+    labeled_rows: cumulative count of labeled rows (`_labeled_rows`, length rows + 1).
+    """
+    step = config.train_window_step or window_step(size)
+    starts = _stacked_window_starts(bases, lengths, size, step, lambda: int(rng.integers(0, step)))
+    share = config.background_window_share
+    if share < 1.0:
+        labeled = labeled_rows[starts + size] - labeled_rows[starts] > 0
+        starts = starts[labeled | (rng.random(len(starts)) < share)]
+    return rng.permutation(starts)
+
+
+def _stacked_window_starts(bases, lengths, size, step, offset) -> np.ndarray:
+    return np.concatenate(
+        [
+            base + training_window_starts(int(n), size, step, offset())
+            for base, n in zip(bases, lengths, strict=True)
+        ]
+    )
+
+
+def _labeled_rows(labels: np.ndarray) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(labels > 0)])
+
+
+def sampled_class_weights(
+    labels: np.ndarray, bases, lengths, config: TrainingConfig, n_classes: int
+) -> np.ndarray:
+    """Class weights (as `class_weights`) from the rows an epoch is expected to train on when
+    only a share of the background-only windows is drawn, so the loss keeps its class balance.
+    The random phase of each epoch makes every window start equally likely."""
+    size = config.sequence_size
+    starts = _stacked_window_starts(bases, lengths, size, 1, lambda: 0)
+    labeled = _labeled_rows(labels)
+    has_label = labeled[starts + size] - labeled[starts] > 0
+    keep = np.where(has_label, 1.0, config.background_window_share)
+    counts = np.zeros(n_classes)
+    for c in range(n_classes):
+        rows_of_c = np.concatenate([[0], np.cumsum(labels == c)])
+        counts[c] = keep @ (rows_of_c[starts + size] - rows_of_c[starts])
+    return _inverse_frequency(counts)
 
 
 def _run_epoch(model, optimizer, criterion, data, starts, config, device, should_cancel):
@@ -428,7 +476,11 @@ def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: in
     train_parts, val_parts = _normalised(train_parts, mean, std), _normalised(val_parts, mean, std)
     x_all, y_all, bases, lengths = _stack_for_windows(train_parts, config.sequence_size)
     n_classes = len(problem.class_names)
-    weights = class_weights(y_all, n_classes)
+    if config.background_window_share < 1.0:
+        weights = sampled_class_weights(y_all, bases, lengths, config, n_classes)
+    else:
+        weights = class_weights(y_all, n_classes)
+    labeled_rows = _labeled_rows(y_all)
     offsets = logit_offsets(weights, config, _epoch_scale(config))
     data = (torch.as_tensor(x_all, device=device), torch.as_tensor(y_all, device=device))
     rng = np.random.default_rng(config.seed)
@@ -447,9 +499,7 @@ def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: in
         )
         while epoch < epochs and not stop:
             epoch += 1
-            starts = _epoch_windows(
-                bases, lengths, config.sequence_size, rng, config.train_window_step
-            )
+            starts = _epoch_windows(bases, lengths, config.sequence_size, rng, config, labeled_rows)
             loss = _run_epoch(
                 model, optimizer, criterion, data, starts, config, device, problem.should_cancel
             )

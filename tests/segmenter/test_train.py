@@ -18,10 +18,12 @@ from autolabel.segmenter import (
 from autolabel.segmenter.train import (
     _EarlyStop,
     _epoch_windows,
+    _labeled_rows,
     _Part,
     _stack_for_windows,
     class_weights,
     fold_normalization,
+    sampled_class_weights,
     split_recordings,
 )
 
@@ -114,7 +116,8 @@ def test_windows_never_cross_recordings():
     assert (labels[7:20] == -1).all()  # the short recording is padded with ignored rows
     rng = np.random.default_rng(0)
     for _ in range(5):
-        starts = _epoch_windows(bases, lengths, 20, rng)
+        config = TrainingConfig(sequence_size=20)
+        starts = _epoch_windows(bases, lengths, 20, rng, config, _labeled_rows(labels))
         owner = np.searchsorted(bases, starts, side="right") - 1
         assert (starts + 20 <= bases[owner] + lengths[owner]).all()
 
@@ -202,6 +205,57 @@ def test_cancel_stops_training_promptly(recordings, kind):
     assert epochs == [1]
 
 
+def _sparse_events(rows=2000, every=200):
+    """One recording of background with a one-row event (class 1) every `every` rows and a
+    10-row range (class 2) at the start."""
+    labels = np.zeros(rows, dtype=np.int64)
+    labels[every // 2 :: every] = 1
+    labels[5:15] = 2
+    return _stack_for_windows([_Part("r", np.zeros((rows, 1), np.float32), labels)], 20)
+
+
+def test_background_windows_are_drawn_at_the_configured_share():
+    values, labels, bases, lengths = _sparse_events()
+    labeled = _labeled_rows(labels)
+    has_label = lambda starts: labeled[starts + 20] - labeled[starts] > 0  # noqa: E731
+    rng = np.random.default_rng(0)
+    all_windows = TrainingConfig(sequence_size=20, background_window_share=1.0)
+    every = _epoch_windows(bases, lengths, 20, rng, all_windows, labeled)
+    config = TrainingConfig(sequence_size=20, background_window_share=0.25)
+    epochs = [_epoch_windows(bases, lengths, 20, rng, config, labeled) for _ in range(200)]
+    # every window with a labeled row is kept (their count moves a little with the phase)...
+    assert min(has_label(s).sum() for s in epochs) >= has_label(every).sum() - 2
+    # ...and about a quarter of the others
+    background = np.mean([(~has_label(s)).sum() for s in epochs])
+    assert abs(background / (~has_label(every)).sum() - 0.25) < 0.03
+
+
+def test_sampled_class_weights_keep_each_class_share_of_the_loss():
+    """Weight x rows drawn per epoch is the same for every class, as with every window."""
+    values, labels, bases, lengths = _sparse_events()
+    config = TrainingConfig(sequence_size=20, background_window_share=0.25)
+    weights = sampled_class_weights(labels, bases, lengths, config, 3)
+    labeled, rng, drawn = _labeled_rows(labels), np.random.default_rng(0), np.zeros(3)
+    for _ in range(300):
+        starts = _epoch_windows(bases, lengths, 20, rng, config, labeled)
+        rows = (starts[:, None] + np.arange(20)).ravel()
+        drawn += np.bincount(labels[rows], minlength=3)
+    mass = weights * drawn
+    assert np.allclose(mass / mass.mean(), 1.0, atol=0.05)
+    # the background is drawn less, so it weighs more against the events than with every window
+    every = class_weights(labels, 3)
+    assert weights[0] / weights[1] > 2 * every[0] / every[1]
+
+
+def test_training_with_a_background_share_is_reproducible(recordings):
+    config = tiny_config(background_window_share=0.3)
+    first = train(recordings, ["A", "B"], config)
+    second = train(recordings, ["A", "B"], config)
+    assert torch.equal(first.model.fc_output.weight, second.model.fc_output.weight)
+    full = train(recordings, ["A", "B"], tiny_config(background_window_share=1.0))
+    assert first.training["window_passes"]["train"] < full.training["window_passes"]["train"]
+
+
 def test_class_weights_are_inverse_row_frequency():
     labels = np.array([0] * 80 + [1] * 15 + [2] * 5 + [-1] * 10)
     weights = class_weights(labels, 4)
@@ -253,13 +307,17 @@ def test_config_is_frozen_and_checked():
         config.train_epochs = 5
     with pytest.raises(ValueError):
         TrainingConfig(sequence_size=1)
+    for share in (0.0, 1.5):
+        with pytest.raises(ValueError, match="background_window_share"):
+            TrainingConfig(background_window_share=share)
 
 
 def test_training_record_counts_window_passes(recordings):
     """Training cost in window passes, independent of the machine's load: every epoch runs each
     training recording's windows once (step 10 from a random offset, plus one at the end), the
     refit the same on every recording; validation runs each validation recording forward."""
-    segmenter = train(recordings, ["A", "B"], tiny_config(train_epochs=3, sequence_size=20))
+    config = tiny_config(train_epochs=3, sequence_size=20, background_window_share=1.0)
+    segmenter = train(recordings, ["A", "B"], config)
     info, passes = segmenter.training, segmenter.training["window_passes"]
     rows = {r.name: r.n_rows for r in recordings}
     per_epoch = [(rows[name] - 20) // 10 + 1 for name in info["train_recordings"]]
