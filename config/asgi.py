@@ -17,6 +17,19 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 
+
+def _warm_up() -> None:
+    """Import at start what the first requests would otherwise import: the URL configuration
+    (views, the Dash app; about 2 s) and the segmenter (torch; about 2.5 s). Label Studio waits
+    3 s for /setup when it connects a backend, so a cold first /setup failed its check."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - the property imports every URL module
+    import autolabel.segmenter  # noqa: F401
+
+
+_warm_up()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
