@@ -229,13 +229,14 @@ def _cancelled(should_cancel: CancelCheck | None) -> bool:
     return bool(should_cancel())
 
 
-def _epoch_windows(bases, lengths, size, rng, config: TrainingConfig, labeled_rows):
+def _epoch_windows(bases, lengths, rng, config: TrainingConfig, labeled_rows):
     """Window starts (global rows) of one epoch: per part, a random offset then every
     `train_window_step` rows (half a window), plus one window at the part's end; windows with
     no labeled row are kept with probability `background_window_share`; shuffled.
 
     labeled_rows: cumulative count of labeled rows (`_labeled_rows`, length rows + 1).
     """
+    size = config.sequence_size
     step = config.train_window_step or window_step(size)
     starts = _stacked_window_starts(bases, lengths, size, step, lambda: int(rng.integers(0, step)))
     share = config.background_window_share
@@ -259,15 +260,14 @@ def _labeled_rows(labels: np.ndarray) -> np.ndarray:
 
 
 def sampled_class_weights(
-    labels: np.ndarray, bases, lengths, config: TrainingConfig, n_classes: int
+    labels: np.ndarray, labeled_rows, bases, lengths, config: TrainingConfig, n_classes: int
 ) -> np.ndarray:
     """Class weights (as `class_weights`) from the rows an epoch is expected to train on when
     only a share of the background-only windows is drawn, so the loss keeps its class balance.
     The random phase of each epoch makes every window start equally likely."""
     size = config.sequence_size
     starts = _stacked_window_starts(bases, lengths, size, 1, lambda: 0)
-    labeled = _labeled_rows(labels)
-    has_label = labeled[starts + size] - labeled[starts] > 0
+    has_label = labeled_rows[starts + size] - labeled_rows[starts] > 0
     keep = np.where(has_label, 1.0, config.background_window_share)
     counts = np.zeros(n_classes)
     for c in range(n_classes):
@@ -476,11 +476,11 @@ def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: in
     train_parts, val_parts = _normalised(train_parts, mean, std), _normalised(val_parts, mean, std)
     x_all, y_all, bases, lengths = _stack_for_windows(train_parts, config.sequence_size)
     n_classes = len(problem.class_names)
+    labeled_rows = _labeled_rows(y_all)
     if config.background_window_share < 1.0:
-        weights = sampled_class_weights(y_all, bases, lengths, config, n_classes)
+        weights = sampled_class_weights(y_all, labeled_rows, bases, lengths, config, n_classes)
     else:
         weights = class_weights(y_all, n_classes)
-    labeled_rows = _labeled_rows(y_all)
     offsets = logit_offsets(weights, config, _epoch_scale(config))
     data = (torch.as_tensor(x_all, device=device), torch.as_tensor(y_all, device=device))
     rng = np.random.default_rng(config.seed)
@@ -499,7 +499,7 @@ def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: in
         )
         while epoch < epochs and not stop:
             epoch += 1
-            starts = _epoch_windows(bases, lengths, config.sequence_size, rng, config, labeled_rows)
+            starts = _epoch_windows(bases, lengths, rng, config, labeled_rows)
             loss = _run_epoch(
                 model, optimizer, criterion, data, starts, config, device, problem.should_cancel
             )

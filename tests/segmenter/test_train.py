@@ -114,10 +114,10 @@ def test_windows_never_cross_recordings():
     values, labels, bases, lengths = _stack_for_windows(parts, 20)
     assert len(values) == len(labels) == sum(max(20, len(p.values)) for p in parts)
     assert (labels[7:20] == -1).all()  # the short recording is padded with ignored rows
-    rng = np.random.default_rng(0)
+    rng, config = np.random.default_rng(0), TrainingConfig(sequence_size=20)
+    labeled = _labeled_rows(labels)
     for _ in range(5):
-        config = TrainingConfig(sequence_size=20)
-        starts = _epoch_windows(bases, lengths, 20, rng, config, _labeled_rows(labels))
+        starts = _epoch_windows(bases, lengths, rng, config, labeled)
         owner = np.searchsorted(bases, starts, side="right") - 1
         assert (starts + 20 <= bases[owner] + lengths[owner]).all()
 
@@ -215,14 +215,17 @@ def _sparse_events(rows=2000, every=200):
 
 
 def test_background_windows_are_drawn_at_the_configured_share():
-    values, labels, bases, lengths = _sparse_events()
+    _, labels, bases, lengths = _sparse_events()
     labeled = _labeled_rows(labels)
-    has_label = lambda starts: labeled[starts + 20] - labeled[starts] > 0  # noqa: E731
+
+    def has_label(starts):
+        return labeled[starts + 20] - labeled[starts] > 0
+
     rng = np.random.default_rng(0)
     all_windows = TrainingConfig(sequence_size=20, background_window_share=1.0)
-    every = _epoch_windows(bases, lengths, 20, rng, all_windows, labeled)
+    every = _epoch_windows(bases, lengths, rng, all_windows, labeled)
     config = TrainingConfig(sequence_size=20, background_window_share=0.25)
-    epochs = [_epoch_windows(bases, lengths, 20, rng, config, labeled) for _ in range(200)]
+    epochs = [_epoch_windows(bases, lengths, rng, config, labeled) for _ in range(200)]
     # every window with a labeled row is kept (their count moves a little with the phase)...
     assert min(has_label(s).sum() for s in epochs) >= has_label(every).sum() - 2
     # ...and about a quarter of the others
@@ -232,12 +235,12 @@ def test_background_windows_are_drawn_at_the_configured_share():
 
 def test_sampled_class_weights_keep_each_class_share_of_the_loss():
     """Weight x rows drawn per epoch is the same for every class, as with every window."""
-    values, labels, bases, lengths = _sparse_events()
+    _, labels, bases, lengths = _sparse_events()
     config = TrainingConfig(sequence_size=20, background_window_share=0.25)
-    weights = sampled_class_weights(labels, bases, lengths, config, 3)
     labeled, rng, drawn = _labeled_rows(labels), np.random.default_rng(0), np.zeros(3)
+    weights = sampled_class_weights(labels, labeled, bases, lengths, config, 3)
     for _ in range(300):
-        starts = _epoch_windows(bases, lengths, 20, rng, config, labeled)
+        starts = _epoch_windows(bases, lengths, rng, config, labeled)
         rows = (starts[:, None] + np.arange(20)).ravel()
         drawn += np.bincount(labels[rows], minlength=3)
     mass = weights * drawn
