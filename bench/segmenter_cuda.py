@@ -27,9 +27,20 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
-from segmenter_quality import _load_by_path, _summarise_quality, make_split  # noqa: E402
+from segmenter_quality import (  # noqa: E402
+    _load_by_path,
+    _summarise_quality,
+    make_split,
+    train_and_score,
+)
 
-from autolabel.segmenter import TrainingConfig, load_checkpoint, parse_label_config  # noqa: E402
+from autolabel.segmenter import (  # noqa: E402
+    TrainingConfig,
+    load_checkpoint,
+    parse_label_config,
+    read_series_csv,
+)
+from autolabel.segmenter.lstasks import csv_name, read_folder  # noqa: E402
 
 FIXTURES = REPO / "tests" / "segmenter" / "fixtures"
 COMPAT_CASES = ["ls_example_basicmotions_bm_dev_01", "ls_example_instants_inst_dev_01"]
@@ -105,8 +116,6 @@ def check_prediction(shared: Path, rows_list: list[int]) -> list[dict]:
 
 
 def _train(train_dir: Path, test_dir: Path, seed: int, metrics) -> tuple[object, dict]:
-    from segmenter_quality import train_and_score
-
     config = TrainingConfig(seed=seed, device=DEVICE)
     segmenter, quality, wall = train_and_score(train_dir, test_dir, config, metrics)
     info = segmenter.training
@@ -125,9 +134,6 @@ def _same_weights(a, b) -> bool:
 
 
 def check_training(shared: Path, sets: list[str], workdir: Path) -> dict:
-    from autolabel.segmenter import read_series_csv
-    from autolabel.segmenter.lstasks import csv_name, read_folder
-
     metrics = _load_by_path("metrics", shared / "bench" / "metrics.py")
     out = {}
     for name in sets:
@@ -136,7 +142,8 @@ def check_training(shared: Path, sets: list[str], workdir: Path) -> dict:
         again, again_run = _train(train_dir, test_dir, 0, metrics)
         _, other_run = _train(train_dir, test_dir, 1, metrics)
         config, _, tasks = read_folder(test_dir)
-        table = read_series_csv(test_dir / csv_name(tasks[0], config), first.channels, "time")
+        csv_path = test_dir / csv_name(tasks[0], config)
+        table = read_series_csv(csv_path, first.channels, config.time_column)
         saved = workdir / f"{name}_cuda.pt"
         first.save(saved)
         on_cpu = load_checkpoint(saved, device="cpu")
