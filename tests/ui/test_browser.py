@@ -318,11 +318,10 @@ def two_pages_see_each_others_edits(context, live_app):
     click_at(first, 7.0)
     stored(context, live_app, series_file["id"], 1)
     table_rows(second, 1, timeout_ms=5_000)  # pushed over the websocket, no reload
-    assert (
-        second.evaluate(
-            "() => document.querySelector('#graph .js-plotly-plot').layout.shapes.length"
-        )
-        == 1
+    # the table and the plot are updated by separate callbacks: the plot may come a moment later
+    second.wait_for_function(
+        "() => document.querySelector('#graph .js-plotly-plot').layout.shapes.length === 1",
+        timeout=5_000,
     )
     second.locator("#annotation-table tbody tr:has(td) input[type=checkbox]").first.check()
     second.click("#delete-button")
