@@ -63,6 +63,20 @@ class LiveApp:
         self.var_dir = var_dir
         self.env = env
 
+    @property
+    def log_path(self) -> Path:
+        return self.var_dir / "daphne.log"
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def log_since(self, offset: int) -> str:
+        if not self.log_path.exists():
+            return ""
+        with self.log_path.open("rb") as log:
+            log.seek(offset)
+            return log.read().decode("utf-8", "replace")
+
     def manage(self, *args: str) -> str:
         done = subprocess.run(
             [sys.executable, "manage.py", *args],
@@ -108,6 +122,7 @@ def running_app(**storage):
         SECRET_KEY="ui-test-secret-key",
         WHITENOISE_USE_FINDERS="1",
         LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
         DJANGO_SUPERUSER_USERNAME=ADMIN[0],
         DJANGO_SUPERUSER_PASSWORD=ADMIN[1],
         LOGIN_RATE="1000/min",
@@ -118,7 +133,7 @@ def running_app(**storage):
     app.manage("ensure_admin")
     app.manage("load_demo")
     port = free_port()
-    log = (var_dir / "daphne.log").open("w")
+    log = app.log_path.open("w")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -206,9 +221,48 @@ def logged_in_state_of(browser, live_app, tmp_path_factory) -> str:
 
 
 @pytest.fixture
-def context(browser, logged_in_state):
+def context(request, browser, logged_in_state):
     context = browser.new_context(
         storage_state=logged_in_state, viewport={"width": 1440, "height": 900}
     )
+    request.node.browser_console = _record_console(context)
     yield context
     context.close()
+
+
+def _record_console(context) -> list[str]:
+    """Console messages and page errors of every page of the context, for failure reports."""
+    lines: list[str] = []
+
+    def watch(page):
+        page.on("console", lambda message: lines.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: lines.append(f"pageerror: {error}"))
+
+    context.on("page", watch)
+    return lines
+
+
+@pytest.fixture(autouse=True)
+def _server_log_offset(request):
+    """Where the live server's log stood when a browser test began (for failure reports)."""
+    for name in ("live_app", "live_app_redis"):
+        if name in request.fixturenames:
+            app = request.getfixturevalue(name)
+            request.node.server_log = (app, app.log_size())
+    yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test reports the server log written during it and the browser console,
+    so that a failure in CI can be understood after the throwaway server is gone."""
+    report = yield
+    if report.when == "call" and report.failed:
+        if hasattr(item, "server_log"):
+            app, offset = item.server_log
+            log = app.log_since(offset)[-20_000:] or "(empty)"
+            report.sections.append(("live server log", log))
+        console = getattr(item, "browser_console", None)
+        if console is not None:
+            report.sections.append(("browser console", "\n".join(console[-200:]) or "(empty)"))
+    return report
