@@ -14,7 +14,8 @@ Decisions (see docs/segmenter.md):
   validation result improves (macro F1, ties broken by the lower balanced validation loss) and
   stops `patience` epochs after the best epoch, whose weights are kept. A fresh network is then
   trained on every recording for that many epochs (refit).
-- Inputs are centred per channel and scaled by one pooled std of the training rows; the
+- Inputs are centred per channel and scaled by one pooled std of the training rows, widened
+  for spiky data so that the LayerNorm after the first layer keeps the spikes' size; the
   class weights' prior shift is partly removed (logit adjustment, share chosen on validation).
   Both are folded into `fc_input` / `fc_output`, so the checkpoint takes raw values and
   predicts the same in the Label Studio example.
@@ -74,7 +75,10 @@ class TrainingConfig:
     # share of the windows without any labeled row that an epoch trains on (drawn anew each
     # epoch); windows with a labeled row are always used. 1.0: every window.
     background_window_share: float = 0.25
-    input_scaling: str = "global"  # "channel", "global" or "none" (see _normalization)
+    input_scaling: str = "global"  # "channel", "global" or "none" (see input_normalization)
+    # the scale is widened until at most 0.1 % of the scaled values exceed this size (spiky
+    # data; see input_normalization); None: the standard deviation alone
+    input_peak_limit: float | None = 4.0
     # share of the class weights' prior shift removed at prediction (logit adjustment):
     # 0 = none, 1 = calibrated probabilities, None = chosen on the validation recordings
     logit_adjustment: float | None = None
@@ -98,6 +102,8 @@ class TrainingConfig:
             raise ValueError("logit_adjustment must be between 0 and 1 (or None)")
         if self.input_scaling not in ("channel", "global", "none"):
             raise ValueError("input_scaling must be 'channel', 'global' or 'none'")
+        if self.input_peak_limit is not None and not self.input_peak_limit > 0:
+            raise ValueError("input_peak_limit must be positive (or None)")
         if not 0.0 < self.background_window_share <= 1.0:
             raise ValueError("background_window_share must be in (0, 1]")
         if not 0.0 <= self.dropout_rate < 1.0:
@@ -174,11 +180,23 @@ def split_recordings(parts: list[_Part], config: TrainingConfig) -> _Split:
     return _Split([head], [tail], "tail")
 
 
-def _normalization(parts: list[_Part], scaling: str) -> tuple[np.ndarray, np.ndarray]:
+PEAK_PERCENTILE = 99.9
+
+
+def input_normalization(
+    parts: list[_Part], scaling: str, peak_limit: float | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel mean and a scale from the training rows.
 
     "channel": each channel's own std; "global": one pooled std for all channels (keeps the
     channels' relative sizes, e.g. three axes of one accelerometer); "none": identity.
+
+    With `peak_limit`, the scale is then widened, if needed, so that the 99.9th percentile of
+    the scaled |values| is at most `peak_limit`. The network's first layer is Linear, ReLU,
+    LayerNorm: an input many times larger than the layer's bias reaches the LSTM as its
+    direction only, so a 2 g and a 4 g spike of 10-17 std look alike. Data with Gaussian-like
+    tails (99.9th percentile at 3.3 std) keep their std; spiky data are scaled down until
+    their peaks stay in the range where size is kept.
     """
     rows = np.concatenate([p.values for p in parts]).astype(np.float64)
     n_channels = rows.shape[1]
@@ -188,7 +206,14 @@ def _normalization(parts: list[_Part], scaling: str) -> tuple[np.ndarray, np.nda
     std = rows.std(axis=0)
     if scaling == "global":
         std = np.full(n_channels, np.sqrt(np.mean(std**2)))
-    return mean, np.where(std > 1e-6 * np.maximum(1.0, np.abs(mean)), std, 1.0)
+    std = np.where(std > 1e-6 * np.maximum(1.0, np.abs(mean)), std, 1.0)
+    if peak_limit is not None:
+        rows -= mean
+        rows /= std
+        np.abs(rows, out=rows)  # in place: training sets may hold millions of rows
+        peak = float(np.percentile(rows, PEAK_PERCENTILE, overwrite_input=True))
+        std = std * max(1.0, peak / peak_limit)
+    return mean, std
 
 
 def _stack_for_windows(parts: list[_Part], size: int):
@@ -472,7 +497,7 @@ def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: in
     """Train a fresh network (seeded) for up to `epochs` epochs; with validation parts, stop by
     the early-stop rule and keep the best epoch's weights."""
     config, device = problem.config, problem.device
-    mean, std = _normalization(train_parts, config.input_scaling)
+    mean, std = input_normalization(train_parts, config.input_scaling, config.input_peak_limit)
     train_parts, val_parts = _normalised(train_parts, mean, std), _normalised(val_parts, mean, std)
     x_all, y_all, bases, lengths = _stack_for_windows(train_parts, config.sequence_size)
     n_classes = len(problem.class_names)

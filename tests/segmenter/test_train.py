@@ -23,6 +23,7 @@ from autolabel.segmenter.train import (
     _stack_for_windows,
     class_weights,
     fold_normalization,
+    input_normalization,
     sampled_class_weights,
     split_recordings,
 )
@@ -278,6 +279,37 @@ def test_normalisation_is_folded_into_the_first_layer():
     assert torch.allclose(got, expected, atol=1e-5)
 
 
+def _part_of(values):
+    return _Part("r", np.asarray(values, dtype=np.float32), np.zeros(len(values), np.int64))
+
+
+def test_gaussian_inputs_keep_their_standard_deviation():
+    values = np.random.default_rng(0).normal([1.0, -3.0], [2.0, 2.0], size=(20_000, 2))
+    mean, std = input_normalization([_part_of(values)], "global", 4.0)
+    assert np.allclose(mean, [1.0, -3.0], atol=0.05)
+    assert np.allclose(std, 2.0, atol=0.05)  # 99.9th percentile: 3.3 std, under the limit
+
+
+def test_spiky_inputs_get_a_wider_scale_that_keeps_their_peaks_small():
+    """1 % of rows hold spikes of 15 std: after scaling, 99.9 % of |values| are within 4."""
+    rng = np.random.default_rng(0)
+    values = rng.normal(0.0, 1.0, size=(20_000, 3))
+    values[rng.choice(20_000, 200, replace=False), 2] += 15.0
+    plain_mean, plain_std = input_normalization([_part_of(values)], "global", None)
+    mean, std = input_normalization([_part_of(values)], "global", 4.0)
+    assert np.array_equal(mean, plain_mean)
+    assert std[0] > 2 * plain_std[0] and np.allclose(std, std[0])
+    scaled = np.abs((values - mean) / std)
+    assert np.percentile(scaled, 99.9) == pytest.approx(4.0, rel=1e-6)
+
+
+def test_no_scaling_ignores_the_peak_limit():
+    values = np.full((100, 2), 7.0)
+    values[3] = 1000.0
+    mean, std = input_normalization([_part_of(values)], "none", 4.0)
+    assert np.array_equal(mean, [0, 0]) and np.array_equal(std, [1, 1])
+
+
 def test_raw_values_go_into_a_trained_checkpoint(recordings):
     """Training standardises internally; the saved model takes raw values."""
     shifted = [Recording(r.name, r.values * 100 + 5000, r.regions) for r in recordings]
@@ -313,6 +345,9 @@ def test_config_is_frozen_and_checked():
     for share in (0.0, 1.5):
         with pytest.raises(ValueError, match="background_window_share"):
             TrainingConfig(background_window_share=share)
+    for limit in (0.0, -1.0):
+        with pytest.raises(ValueError, match="input_peak_limit"):
+            TrainingConfig(input_peak_limit=limit)
 
 
 def test_training_record_counts_window_passes(recordings):
