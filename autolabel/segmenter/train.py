@@ -11,7 +11,8 @@ Decisions (see docs/segmenter.md):
   windows, averaging and postprocessing) and scored on what is delivered (rows for ranges,
   events for instants). Training may stop only once the validation
   balanced accuracy and worst-class F1 reach their thresholds; it then goes on while the
-  validation result improves (macro F1, ties broken by the lower balanced validation loss) and
+  validation result improves (macro F1; within `f1_tolerance` of the best F1, the lower
+  balanced validation loss) and
   stops `patience` epochs after the best epoch, whose weights are kept. A fresh network is then
   trained on every recording for that many epochs (refit).
 - Inputs are centred per channel and scaled by one pooled std of the training rows, widened
@@ -71,6 +72,9 @@ class TrainingConfig:
     batch_size: int = 16
     validation_fraction: float = 0.2
     patience: int = 10
+    # validation macro F1 within this of the best so far counts as equal: the lower validation
+    # loss then decides (one validation recording's F1 moves by this much from epoch to epoch)
+    f1_tolerance: float = 0.005
     train_window_step: int | None = None  # rows between training windows; None: half a window
     # share of the windows without any labeled row that an epoch trains on (drawn anew each
     # epoch); windows with a labeled row are always used. 1.0: every window.
@@ -106,6 +110,8 @@ class TrainingConfig:
             raise ValueError("input_peak_limit must be positive (or None)")
         if not 0.0 < self.background_window_share <= 1.0:
             raise ValueError("background_window_share must be in (0, 1]")
+        if not 0.0 <= self.f1_tolerance < 1.0:
+            raise ValueError("f1_tolerance must be in [0, 1)")
         if not 0.0 <= self.dropout_rate < 1.0:
             raise ValueError("dropout_rate must be in [0, 1)")
 
@@ -410,10 +416,10 @@ class _EarlyStop:
 
     def __init__(self, config: TrainingConfig):
         self.config = config
-        self.best_key = None
         self.best_epoch = 0
         self.best_state = None
         self.best_metrics = None
+        self.top_f1 = None  # the highest validation macro F1 so far
         self.thresholds_met = False
 
     def update(self, epoch: int, metrics: dict | None, model: nn.Module) -> bool:
@@ -426,11 +432,22 @@ class _EarlyStop:
             and metrics["min_class_f1"] >= self.config.min_class_f1_threshold
         )
         self.thresholds_met = self.thresholds_met or met
-        key = (round(metrics["macro_f1"], 9), -metrics["balanced_nll"])
-        if self.best_key is None or key > self.best_key:
-            self.best_key, self.best_epoch, self.best_metrics = key, epoch, metrics
+        self.top_f1 = max(self.top_f1 or 0.0, metrics["macro_f1"])
+        if self._is_best(metrics["macro_f1"], metrics["balanced_nll"]):
+            self.best_epoch, self.best_metrics = epoch, metrics
             self.best_state = copy.deepcopy(model.state_dict())
         return self.thresholds_met and epoch - self.best_epoch >= self.config.patience
+
+    def _is_best(self, f1: float, nll: float) -> bool:
+        """Epochs whose macro F1 is within `f1_tolerance` of the highest so far are equals (F1
+        differences that small are noise); among them the lower validation loss wins. An epoch
+        in that band also wins when a higher F1 has left the kept epoch outside it."""
+        if self.best_metrics is None:
+            return True
+        floor = self.top_f1 - self.config.f1_tolerance - 1e-9
+        if f1 < floor:
+            return False
+        return self.best_metrics["macro_f1"] < floor or nll < self.best_metrics["balanced_nll"]
 
 
 # ------------------------------------------------------------------------ entry point

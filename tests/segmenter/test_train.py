@@ -167,6 +167,33 @@ def test_equal_validation_f1_goes_to_the_lower_validation_loss():
     assert stopper.best_epoch == 4
 
 
+def test_validation_f1_within_the_tolerance_counts_as_equal_and_the_loss_decides():
+    """One validation recording's F1 wobbles by a few thousandths from epoch to epoch; the
+    kept epoch is the one with the lowest loss among those near the best F1."""
+    stopper = _EarlyStop(TrainingConfig(patience=20, f1_tolerance=0.005))
+    model = torch.nn.Linear(1, 1)
+    script = [(0.990, 0.040), (0.992, 0.025), (0.9905, 0.019), (0.984, 0.010), (0.991, 0.020)]
+    for epoch, (f1, nll) in enumerate(script, start=1):
+        stopper.update(epoch, _metrics(1.0, 1.0, f1, nll), model)
+    assert stopper.best_epoch == 3  # epoch 4's loss is lower, but its F1 is 0.008 below
+
+
+def test_a_creeping_validation_f1_moves_the_kept_epoch():
+    stopper = _EarlyStop(TrainingConfig(patience=20, f1_tolerance=0.005))
+    model = torch.nn.Linear(1, 1)
+    for epoch, (f1, nll) in enumerate([(0.980, 0.1), (0.984, 0.2), (0.988, 0.3)], start=1):
+        stopper.update(epoch, _metrics(1.0, 1.0, f1, nll), model)
+    assert stopper.best_epoch == 3  # epoch 1 is now more than the tolerance below the best
+
+
+def test_without_tolerance_any_higher_f1_wins():
+    stopper = _EarlyStop(TrainingConfig(patience=20, f1_tolerance=0.0))
+    model = torch.nn.Linear(1, 1)
+    for epoch, (f1, nll) in enumerate([(0.992, 0.05), (0.991, 0.01)], start=1):
+        stopper.update(epoch, _metrics(1.0, 1.0, f1, nll), model)
+    assert stopper.best_epoch == 1
+
+
 def test_validation_that_never_meets_thresholds_runs_every_epoch(recordings, monkeypatch):
     monkeypatch.setattr(train_module, "_validate", lambda *a: _metrics(0.1, 0.0, 0.1))
     segmenter = train(recordings, ["A", "B"], tiny_config(train_epochs=4, refit=False))
@@ -345,6 +372,9 @@ def test_config_is_frozen_and_checked():
     for share in (0.0, 1.5):
         with pytest.raises(ValueError, match="background_window_share"):
             TrainingConfig(background_window_share=share)
+    for tolerance in (-0.1, 1.0):
+        with pytest.raises(ValueError, match="f1_tolerance"):
+            TrainingConfig(f1_tolerance=tolerance)
     for limit in (0.0, -1.0):
         with pytest.raises(ValueError, match="input_peak_limit"):
             TrainingConfig(input_peak_limit=limit)
