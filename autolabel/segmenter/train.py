@@ -9,10 +9,9 @@ Decisions (see docs/segmenter.md):
   come from the rows an epoch is expected to draw, so the loss keeps its class balance.
 - Early stop: after each epoch the validation recordings are predicted like any file (same
   windows, averaging and postprocessing) and scored on what is delivered (rows for ranges,
-  events for instants). Training may stop only once the validation
-  balanced accuracy and worst-class F1 reach their thresholds; it then goes on while the
-  validation result improves (macro F1; within `f1_tolerance` of the best F1, the lower
-  balanced validation loss) and
+  events for instants). Training may stop only once the validation balanced accuracy and
+  worst-class F1 reach their thresholds; it then goes on while the validation result improves
+  (macro F1; within `f1_tolerance` of the best F1, the lower balanced validation loss) and
   stops `patience` epochs after the best epoch, whose weights are kept. A fresh network is then
   trained on every recording for that many epochs (refit).
 - Inputs are centred per channel and scaled by one pooled std of the training rows, widened
