@@ -203,10 +203,10 @@ def input_normalization(
     tails (99.9th percentile at 3.3 std) keep their std; spiky data are scaled down until
     their peaks stay in the range where size is kept.
     """
-    rows = np.concatenate([p.values for p in parts]).astype(np.float64)
-    n_channels = rows.shape[1]
+    n_channels = parts[0].values.shape[1]
     if scaling == "none":
         return np.zeros(n_channels), np.ones(n_channels)
+    rows = np.concatenate([p.values for p in parts]).astype(np.float64)
     mean = rows.mean(axis=0)
     std = rows.std(axis=0)
     if scaling == "global":
@@ -418,7 +418,7 @@ class _EarlyStop:
         self.best_epoch = 0
         self.best_state = None
         self.best_metrics = None
-        self.top_f1 = None  # the highest validation macro F1 so far
+        self.top_f1 = 0.0  # the highest validation macro F1 so far
         self.thresholds_met = False
 
     def update(self, epoch: int, metrics: dict | None, model: nn.Module) -> bool:
@@ -431,7 +431,7 @@ class _EarlyStop:
             and metrics["min_class_f1"] >= self.config.min_class_f1_threshold
         )
         self.thresholds_met = self.thresholds_met or met
-        self.top_f1 = max(self.top_f1 or 0.0, metrics["macro_f1"])
+        self.top_f1 = max(self.top_f1, metrics["macro_f1"])
         if self._is_best(metrics["macro_f1"], metrics["balanced_nll"]):
             self.best_epoch, self.best_metrics = epoch, metrics
             self.best_state = copy.deepcopy(model.state_dict())
