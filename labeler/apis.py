@@ -16,10 +16,12 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from labeler import exports, selectors, storage
+from labeler.api_errors import first_problem
 from labeler.errors import InvalidInput
 from labeler.ingest import series_window
 from labeler.serializers import (
     annotation_data,
+    change_result_data,
     file_data,
     file_state_data,
     outputs_data,
@@ -30,6 +32,10 @@ from labeler.services import files as file_services
 from labeler.services import projects as project_services
 from labeler.services import saving as saving_services
 from labeler.working_state import working_state_store
+
+ANNOTATION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+DESCRIPTION_MAX_LENGTH = 2000
+MAX_CHANGES_PER_BATCH = 1000
 
 
 def time_value_field(**kwargs):
@@ -269,11 +275,13 @@ class AnnotationListApi(APIView):
         class Meta:
             ref_name = "AnnotationListInput"
 
-        id = serializers.RegexField(r"^[A-Za-z0-9_-]{8,64}$", required=False)
+        id = serializers.RegexField(ANNOTATION_ID_PATTERN, required=False)
         label = serializers.CharField(max_length=200)
         start = time_value_field()
         end = time_value_field()
-        description = serializers.CharField(required=False, allow_blank=True, default="")
+        description = serializers.CharField(
+            max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True, default=""
+        )
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, file_id):
@@ -302,15 +310,22 @@ class AnnotationListApi(APIView):
         )
 
 
+class AnnotationFieldsSerializer(serializers.Serializer):
+    """The fields of a label a client may set (for an update, those that change)."""
+
+    label = serializers.CharField(max_length=200, required=False)
+    start = time_value_field(required=False)
+    end = time_value_field(required=False)
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True
+    )
+
+
 class AnnotationDetailApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(AnnotationFieldsSerializer):
         class Meta:
             ref_name = "AnnotationDetailInput"
 
-        label = serializers.CharField(max_length=200, required=False)
-        start = time_value_field(required=False)
-        end = time_value_field(required=False)
-        description = serializers.CharField(required=False, allow_blank=True)
         version = serializers.IntegerField(required=False, min_value=1)
 
     @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
@@ -340,6 +355,89 @@ class AnnotationDetailApi(APIView):
             expected_version=expected,
         )
         return Response({"deleted": annotation_id, "file_version": version})
+
+
+class FileChangesApi(APIView):
+    """A batch of label changes, checked one by one and applied all together or not at all."""
+
+    class ChangeSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AnnotationChange"
+
+        op = serializers.ChoiceField(choices=["create", "update", "delete"])
+        id = serializers.RegexField(ANNOTATION_ID_PATTERN, required=False)
+        annotation = serializers.DictField(required=False, default=dict)
+        version = serializers.IntegerField(required=False, min_value=1)
+        snap = serializers.BooleanField(
+            required=False, default=False, help_text="move the bounds to the nearest rows"
+        )
+
+        def validate(self, attrs):
+            _refuse_unknown_keys(self.initial_data, self.fields)
+            _refuse_unknown_keys(attrs["annotation"], AnnotationFieldsSerializer().fields)
+            if attrs["op"] != "create" and not attrs.get("id"):
+                raise serializers.ValidationError(f"{attrs['op']} needs the label's id.")
+            fields = AnnotationFieldsSerializer(data=attrs["annotation"])
+            fields.is_valid(raise_exception=True)
+            attrs["annotation"] = dict(fields.validated_data)
+            if (
+                attrs["op"] == "create"
+                and not {"label", "start", "end"} <= attrs["annotation"].keys()
+            ):
+                raise serializers.ValidationError("create needs label, start and end.")
+            return attrs
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "FileChangesInput"
+
+        changes = serializers.ListField(
+            child=serializers.DictField(), min_length=1, max_length=MAX_CHANGES_PER_BATCH
+        )
+        file_version = serializers.IntegerField(required=False, min_value=0)
+
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request, file_id):
+        series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        changes = [
+            _change_from_request(position, item)
+            for position, item in enumerate(payload.validated_data["changes"])
+        ]
+        result = annotation_services.annotation_changes_apply(
+            series_file=series_file,
+            user=request.user,
+            changes=changes,
+            expected_file_version=payload.validated_data.get("file_version"),
+        )
+        return Response(change_result_data(result, file_id=series_file.id))
+
+
+def _refuse_unknown_keys(data, fields):
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise serializers.ValidationError(
+            f"Unknown field(s) {', '.join(map(str, unknown))}: accepted are {', '.join(fields)}."
+        )
+
+
+def _change_from_request(position, item) -> annotation_services.AnnotationChange:
+    change = FileChangesApi.ChangeSerializer(data=item)
+    if not change.is_valid():
+        raise InvalidInput(
+            f"Change {position + 1} ({item.get('op', 'no op')} {item.get('id', 'new')}): "
+            + first_problem(change.errors),
+            {"change": position, "id": item.get("id"), "problem": change.errors},
+        )
+    data = change.validated_data
+    return annotation_services.AnnotationChange(
+        op=data["op"],
+        annotation_id=data.get("id"),
+        fields=data["annotation"],
+        expected_version=data.get("version"),
+        snap=data["snap"],
+    )
 
 
 def _if_match(request):

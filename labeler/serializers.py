@@ -1,7 +1,7 @@
 """Output shapes of the API (SPEC §4). Plain functions: what a script relies on is visible here."""
 
 from labeler import exports
-from labeler.working_state import FileState
+from labeler.working_state import ChangeResult, FileState, WorkingAnnotation
 
 
 def project_data(project, *, role=None) -> dict:
@@ -48,20 +48,30 @@ def file_data(series_file, *, working_version=None) -> dict:
 
 
 def annotation_data(annotation: dict) -> dict:
+    record = WorkingAnnotation.from_stored(annotation)
     return {
-        "id": annotation["id"],
-        "label": annotation["label"],
-        "start": annotation["start"],
-        "end": annotation["end"],
-        "instant": annotation["instant"],
-        "description": annotation.get("description", ""),
-        "source": annotation.get("source", "manual"),
-        "score": annotation.get("score"),
-        "author": annotation.get("author", ""),
-        "version": annotation["version"],
-        "created_at": annotation.get("created_at"),
-        "updated_at": annotation.get("updated_at"),
+        "id": record.id,
+        "label": record.label,
+        "start": record.start,
+        "end": record.end,
+        "instant": record.instant,
+        "description": record.description,
+        "source": record.source,
+        "score": record.score,
+        "author": record.author,
+        "version": record.version,
+        "created_at": record.created_at or None,
+        "updated_at": record.updated_at or None,
     }
+
+
+def change_result_data(result: ChangeResult, *, file_id: int) -> dict:
+    """What a batch did: the same shape as the file's websocket message."""
+    changed = {
+        key: None if annotation is None else annotation_data(annotation)
+        for key, annotation in result.changed.items()
+    }
+    return {"file": file_id, "file_version": result.version, "changed": changed}
 
 
 def file_state_data(state: FileState, *, file_id=None) -> dict:

@@ -1,10 +1,10 @@
 /* Time Series Labeler: the browser side of the labeling screen (docs/ui.md).
  *
- * - clientside callbacks of the Dash app (namespace "tsl"): figure merge, the label store
- *   reducer (load / edit results / websocket pushes, by version), table and button glue;
+ * - clientside callbacks of the Dash app (namespace "tsl"): figure merge, table glue;
+ * - the open file's labels: one copy here, written only through the REST API
+ *   (POST /api/files/<id>/changes/, one batch per edit, undo/redo included) and kept current by
+ *   the edit answers and the websocket of the file (ws/files/<id>/: other tabs' edits);
  * - plot gestures (click-click range, drag range, double-click instant, Esc) and hotkeys;
- * - the edit queue: one command at a time to the server callback, so no answer is dropped;
- * - the websocket of the open file (ws/files/<id>/): other tabs' edits arrive live;
  * - uploads (CSV dialog with progress, .pth models) and the ZIP download, through the REST API.
  */
 (function () {
@@ -88,9 +88,10 @@
 
   var autosave = { text: "", level: "" };
   var lastRemote = null;
+  var editsInFlight = 0;
   function renderStatus() {
     var parts = [];
-    if (inflight || queue.length) parts.push("Storing…");
+    if (editsInFlight) parts.push("Storing…");
     else if (autosave.text) parts.push(autosave.text);
     if (TSL.ctx.file) parts.push(TSL.ctx.live ? "● live" : "○ offline");
     if (lastRemote && Date.now() - lastRemote.at < 8000) parts.push("edited by " + lastRemote.author);
@@ -101,88 +102,239 @@
     });
   }
 
-  // ---------------------------------------------------------------- edit queue
+  // ---------------------------------------------------------------- the open file's labels
 
-  var queue = [];
-  var inflight = null;
-  var inflightTimer = null;
+  var labels = null; // {file, version, saved_version, annotations: {id: annotation}}
+  var history = { file: null, undo: [], redo: [] };
+  var HISTORY_LIMIT = 50;
+  var CONFLICT_MESSAGE = "Someone else changed this label meanwhile: your change was not applied. " +
+    "The current labels are shown; make the change again if it still applies.";
 
-  TSL.send = function (command) {
-    if (!TSL.ctx.file) { TSL.toast("Open a file first.", "warning"); return; }
-    command.file = TSL.ctx.file.id;
-    command.nonce = uid();
-    queue.push(command);
-    pump();
-  };
-
-  function pump() {
-    if (inflight || !queue.length) { renderStatus(); return; }
-    inflight = queue.shift();
-    renderStatus();
-    setProps("edit-request", { data: inflight });
-    clearTimeout(inflightTimer);
-    inflightTimer = setTimeout(function () {
-      if (!inflight) return;
-      inflight = null;
-      autosave = { text: "⚠ no answer from the server", level: "error" };
-      TSL.toast("The server did not answer an edit; the labels were reloaded to show what is stored.",
-                "error");
-      setProps("reload-request", { data: Date.now() });
-      pump();
-    }, 20000);
+  function unsaved(store) {
+    return !!store && store.version !== 0 && store.version !== store.saved_version;
   }
 
-  TSL.done = function (result) {
-    if (!result || !inflight || result.nonce !== inflight.nonce) return;
-    clearTimeout(inflightTimer);
-    inflight = null;
-    if (result.level === "error") {
-      autosave = { text: result.unavailable ? "⚠ NOT stored" : "⚠ not applied", level: "error" };
-    } else {
-      autosave = { text: "✓ Stored", level: "ok" };
+  function adopt(next) {
+    var before = labels;
+    labels = next;
+    TSL.ctx.store = next;
+    if (next && (!history.file || history.file !== next.file)) history = { file: next.file, undo: [], redo: [] };
+    if (!before || !next || before.file !== next.file || unsaved(before) !== unsaved(next)) {
+      setTimeout(function () { setProps("files-refresh", { data: Date.now() }); }, 0);
     }
-    if (result.message) TSL.toast(result.message, result.level);
-    if (Object.prototype.hasOwnProperty.call(result, "selected")) {
-      setProps("selected-store", { data: result.selected ? { file: result.file, id: result.selected } : null });
-    }
-    pump();
-  };
+  }
 
-  // A refused or failed callback (signed out, expired token, server error) is told to the
-  // person at once; an edit waiting for its answer is released instead of timing out.
-  var originalFetch = window.fetch;
-  var signedOutShown = false;
-  window.fetch = function (input, init) {
-    var url = String((input && input.url) || input);
-    return originalFetch.apply(this, arguments).then(function (response) {
-      if (url.indexOf("_dash-update-component") >= 0 && response.status >= 400) {
-        var body = (init && typeof init.body === "string") ? init.body : "";
-        callbackFailed(response.status, body.indexOf("edit-result.data") >= 0);
-      }
-      return response;
+  function publish(next) {
+    adopt(next);
+    setProps("annotations-store", { data: next });
+  }
+
+  function reload() { setProps("reload-request", { data: Date.now() }); }
+
+  // An edit's answer and a websocket message have one shape: {file, version, changed}.
+  function applyChanges(message) {
+    if (!labels || message.file !== labels.file || message.version <= labels.version) return;
+    if (message.version > labels.version + 1) setTimeout(reload, 0); // missed one: catch up
+    var annotations = Object.assign({}, labels.annotations);
+    Object.keys(message.changed || {}).forEach(function (id) {
+      if (message.changed[id] === null) delete annotations[id];
+      else annotations[id] = message.changed[id];
     });
+    publish(Object.assign({}, labels, { version: message.version, annotations: annotations }));
+  }
+
+  function stateFromConflict(current) {
+    var annotations = {};
+    (current.annotations || []).forEach(function (a) { annotations[a.id] = a; });
+    return Object.assign({}, labels, { version: current.version, annotations: annotations });
+  }
+
+  // Edits go one after another (each batch is built when its turn comes, with the versions of
+  // the answers before it), as one POST of the changes endpoint each.
+  var editChain = Promise.resolve();
+
+  TSL.send = function (buildChanges, options) {
+    options = options || {};
+    if (!labels || !TSL.ctx.file) { TSL.toast("Open a file first.", "warning"); return editChain; }
+    var fileId = labels.file;
+    editsInFlight += 1;
+    renderStatus();
+    function run() {
+      var changes = typeof buildChanges === "function" ? buildChanges() : buildChanges;
+      if (!changes || !changes.length || !labels || labels.file !== fileId) return null;
+      var before = {};
+      changes.forEach(function (c) { if (c.id) before[c.id] = labels.annotations[c.id] || null; });
+      return fetch("/api/files/" + fileId + "/changes/", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify({ changes: changes }),
+      }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          return answered(fileId, before, response.status, body, options);
+        });
+      }, function () {
+        autosave = { text: "⚠ NOT stored", level: "error" };
+        TSL.toast("Network error: this change was NOT stored.", "error");
+        return null;
+      });
+    }
+    editChain = editChain.then(run, run).then(function (result) {
+      editsInFlight -= 1;
+      renderStatus();
+      return result;
+    });
+    return editChain;
   };
 
-  function callbackFailed(status, wasEdit) {
-    if (status === 403 || status === 401) {
+  function answered(fileId, before, status, body, options) {
+    if (status === 200) {
+      applyChanges({ file: body.file, version: body.file_version, changed: body.changed });
+      autosave = { text: "✓ Stored", level: "ok" };
+      if (options.record !== false) record(fileId, before, body.changed);
+      if (options.done) options.done(body);
+      return body;
+    }
+    if (status === 401 || status === 403) {
       autosave = { text: "⚠ signed out: NOT stored", level: "error" };
-      if (!signedOutShown) {
-        signedOutShown = true;
-        TSL.toast("You are signed out (or the page is too old): reload the page and sign in. " +
-                  "Changes made from now on are not stored.", "error");
-      }
-    } else if (wasEdit) {
-      autosave = { text: "⚠ NOT stored", level: "error" };
-      TSL.toast("The server failed on this edit (" + status + "); it was not stored. " +
-                "The labels are reloaded.", "error");
-      setProps("reload-request", { data: Date.now() });
+      TSL.toast("You are signed out (or the page is too old): reload the page and sign in. " +
+                "Changes made from now on are not stored.", "error");
+      return null;
     }
-    if (wasEdit && inflight) {
-      clearTimeout(inflightTimer);
-      inflight = null;
-      pump();
+    if (status === 409) {
+      autosave = { text: "⚠ not applied", level: "error" };
+      var current = body.detail && body.detail.current;
+      if (current && labels && labels.file === fileId) publish(stateFromConflict(current));
+      TSL.toast(options.conflictMessage || CONFLICT_MESSAGE, "error");
+      return null;
     }
-    renderStatus();
+    autosave = { text: status === 503 ? "⚠ NOT stored" : "⚠ not applied", level: "error" };
+    TSL.toast(body.error || "The server answered " + status + "; nothing was changed.", "error");
+    if (labels && labels.file === fileId) publish(Object.assign({}, labels)); // the table shows the stored values again
+    if (status === 404) reload();
+    return null;
+  }
+
+  // ---------------------------------------------------------------- undo / redo
+  //
+  // An entry is what one edit did: [{id, before, after}] (annotations with versions, null: did
+  // not exist). Undo sends the batch that turns each `after` back into its `before`, checked
+  // against the versions the entry produced, so a later edit of someone else is never
+  // overwritten; the server validates it like any other batch.
+
+  function record(fileId, before, changed) {
+    if (history.file !== fileId) history = { file: fileId, undo: [], redo: [] };
+    var entry = Object.keys(changed).map(function (id) {
+      return { id: id, before: before[id] || null, after: changed[id] };
+    });
+    if (!entry.length) return;
+    history.undo.push(entry);
+    if (history.undo.length > HISTORY_LIMIT) history.undo.shift();
+    history.redo = [];
+  }
+
+  function fieldsOf(annotation) {
+    return { label: annotation.label, start: annotation.start, end: annotation.end,
+             description: annotation.description || "" };
+  }
+
+  function revertChanges(entry) {
+    var changes = [];
+    entry.slice().reverse().forEach(function (item) {
+      if (!item.before && !item.after) return;
+      if (!item.before) changes.push({ op: "delete", id: item.id, version: item.after.version });
+      else if (!item.after) changes.push({ op: "create", id: item.id, annotation: fieldsOf(item.before) });
+      else changes.push({ op: "update", id: item.id, version: item.after.version,
+                          annotation: fieldsOf(item.before) });
+    });
+    return changes;
+  }
+
+  function step(take, put) {
+    if (!labels || history.file !== labels.file || !history[take].length) {
+      TSL.toast("Nothing to " + take + ".", "warning");
+      return;
+    }
+    var entry = history[take].pop();
+    TSL.send(function () { return revertChanges(entry); }, {
+      record: false,
+      conflictMessage: "Cannot " + take + ": those labels were changed since (by another tab or " +
+        "person). Nothing was changed.",
+      done: function (body) {
+        history[put].push(entry.map(function (item) {
+          var now = body.changed[item.id];
+          return { id: item.id, before: item.after, after: now === undefined ? null : now };
+        }));
+        select(null);
+        TSL.toast(take === "undo" ? "Undone." : "Redone.", "info");
+      },
+    });
+  }
+
+  // ---------------------------------------------------------------- edits of the screen
+
+  function select(id) {
+    setProps("selected-store", { data: id && labels ? { file: labels.file, id: id } : null });
+  }
+
+  function clearTicks() {
+    setProps("annotation-table", { selected_rows: [], selected_row_ids: [] });
+  }
+
+  function chosenAnnotations() {
+    var ids = (TSL.ctx.ticked && TSL.ctx.ticked.length) ? TSL.ctx.ticked :
+      (TSL.ctx.selected ? [TSL.ctx.selected.id] : []);
+    return ids.map(function (id) { return labels && labels.annotations[id]; }).filter(Boolean);
+  }
+
+  function plural(count, word) { return count + " " + word + (count === 1 ? "" : "s"); }
+
+  function deleteChosen() {
+    var chosen = chosenAnnotations();
+    if (!chosen.length) {
+      TSL.toast("Select labels first: tick rows in the table, or click a row.", "warning");
+      return;
+    }
+    var ids = chosen.map(function (a) { return a.id; });
+    TSL.send(function () {
+      return ids.filter(function (id) { return labels.annotations[id]; }).map(function (id) {
+        return { op: "delete", id: id, version: labels.annotations[id].version };
+      });
+    }, { done: function () {
+      clearTicks();
+      select(null);
+      TSL.toast("Deleted " + plural(ids.length, "label") + " (Ctrl+Z brings back).", "info");
+    } });
+  }
+
+  function keepChosen() {
+    var ids = chosenAnnotations().filter(function (a) { return a.source && a.source !== "manual"; })
+      .map(function (a) { return a.id; });
+    if (!ids.length) {
+      TSL.toast("Select model labels (dashed, italic rows) to keep.", "warning");
+      return;
+    }
+    TSL.send(function () {
+      return ids.filter(function (id) { return labels.annotations[id]; }).map(function (id) {
+        return { op: "update", id: id, version: labels.annotations[id].version };
+      });
+    }, { done: function () {
+      clearTicks();
+      TSL.toast("Kept " + plural(ids.length, "model label") + ".", "success");
+    } });
+  }
+
+  function describeSelected() {
+    var input = el("description-input");
+    var annotation = TSL.ctx.selected && labels && labels.annotations[TSL.ctx.selected.id];
+    if (!annotation) {
+      TSL.toast("No label selected: this description goes to the next label you draw.", "info");
+      return;
+    }
+    var text = ((input && input.value) || "").trim();
+    TSL.send([{ op: "update", id: annotation.id, version: annotation.version,
+                annotation: { description: text } }],
+             { done: function () { TSL.toast("Description saved.", "success"); } });
   }
 
   // ---------------------------------------------------------------- gestures on the plot
@@ -198,13 +350,38 @@
     return (TSL.ctx.labels || []).filter(function (l) { return l.name === name; })[0] || null;
   }
 
+  // A Plotly axis value -> the API's time value for the open file, inside the file's range.
+  function apiTime(x) {
+    var file = TSL.ctx.file;
+    if (file.time_kind !== "datetime") {
+      return Math.min(Math.max(Number(x), Number(file.time_start)), Number(file.time_end));
+    }
+    var zoned = /Z$/.test(String(file.time_end));
+    var ms = Date.parse(String(x).replace(" ", "T") + "Z");
+    var bound = function (v) { return Date.parse(String(v).replace(/Z$/, "") + "Z"); };
+    if (ms <= bound(file.time_start)) return file.time_start;
+    if (ms >= bound(file.time_end)) return file.time_end;
+    return String(x).replace(" ", "T") + (zoned ? "Z" : "");
+  }
+
+  function timeOrder(value) {
+    return typeof value === "number" ? value : Date.parse(String(value).replace(/Z$/, "") + "Z");
+  }
+
   function create(x0, x1) {
     var label = activeLabel();
     if (!label) { TSL.toast("Pick a label first (buttons above the plot, or keys 1–9).", "warning"); return; }
-    var selected = TSL.ctx.selected;
     var input = el("description-input");
-    var description = !selected && input ? input.value : "";
-    TSL.send({ op: "create", cid: uid(), label: label.name, x0: x0, x1: x1, description: description });
+    var description = !TSL.ctx.selected && input ? input.value.trim() : "";
+    var bounds = [apiTime(x0), apiTime(x1)].sort(function (a, b) { return timeOrder(a) - timeOrder(b); });
+    var id = uid();
+    TSL.send([{ op: "create", id: id, snap: true,
+                annotation: { label: label.name, start: bounds[0], end: bounds[1],
+                              description: description } }],
+             { done: function () {
+               select(id);
+               if (input && description) input.value = "";
+             } });
   }
 
   function onPlotClick(event) {
@@ -323,7 +500,15 @@
     gd.on("plotly_relayout", drawPending);
     gd.on("plotly_afterplot", drawPending);
   }
-  setInterval(bindGraph, 400);
+
+  // dcc.Graph draws its div after the figure arrives: try again for a few frames until it is there.
+  function bindGraphSoon(tries) {
+    bindGraph();
+    var gd = graphDiv();
+    if ((!gd || !gd.__tslBound) && (tries || 0) < 100) {
+      setTimeout(function () { bindGraphSoon((tries || 0) + 1); }, 50);
+    }
+  }
 
   TSL.zoomTo = function (annotation) {
     var gd = graphDiv();
@@ -370,6 +555,11 @@
       click("save-button");
       return;
     }
+    if (key === "Enter" && event.target && event.target.id === "description-input") {
+      event.preventDefault();
+      describeSelected();
+      return;
+    }
     if (typing(event.target) && !idleCell) return; // typing text: the keys are the text's
     var target = hotkeyTarget(event, key, mod);
     if (!target) return;
@@ -403,13 +593,12 @@
 
   // ---------------------------------------------------------------- websocket of the open file
 
-  var ws = null, wsFile = null, wsRetry = 0, inbox = [];
+  var ws = null, wsFile = null, wsRetry = 0;
 
   function connect(fileId) {
     if (fileId === wsFile && ws) return;
     if (ws) { ws.onclose = null; ws.close(); ws = null; }
     wsFile = fileId;
-    inbox = [];
     TSL.ctx.live = false;
     if (!fileId || !window.WebSocket) { renderStatus(); return; }
     var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
@@ -418,7 +607,7 @@
     ws = socket;
     socket.onopen = function () {
       if (ws !== socket) return;
-      if (wsRetry > 0) setProps("reload-request", { data: Date.now() }); // catch up on missed edits
+      if (wsRetry > 0) reload(); // catch up on missed edits
       wsRetry = 0;
       TSL.ctx.live = true;
       renderStatus();
@@ -427,13 +616,11 @@
       var message;
       try { message = JSON.parse(event.data); } catch (error) { return; }
       if (message.file !== wsFile) return;
-      inbox.push(message);
-      if (inbox.length > 200) inbox.splice(0, inbox.length - 200);
       if (message.author && message.author !== TSL.user) {
         lastRemote = { author: message.author, at: Date.now() };
         setTimeout(renderStatus, 8100);
       }
-      setProps("ws-inbox", { data: { file: wsFile, messages: inbox.slice() } });
+      applyChanges(message);
       renderStatus();
     };
     socket.onclose = function () {
@@ -449,49 +636,6 @@
         connect(again);
       }, Math.min(10000, 500 * Math.pow(2, wsRetry)));
     };
-  }
-
-  // ---------------------------------------------------------------- label store reducer
-
-  function unsaved(store) {
-    return !!store && store.version !== 0 && store.version !== store.saved_version;
-  }
-
-  function reduceAnnotations(load, edit, wsInbox, current, fileMeta) {
-    if (!fileMeta) return current ? null : noUpdate();
-    var fileId = fileMeta.id;
-    var triggered = triggeredIds();
-    var next = current && current.file === fileId ? current : null;
-    var snapshots = [];
-    if (triggered.indexOf("load-result") >= 0 && load && load.snapshot) snapshots.push(load.snapshot);
-    if (triggered.indexOf("edit-result") >= 0 && edit && edit.snapshot) snapshots.push(edit.snapshot);
-    snapshots.forEach(function (snapshot) {
-      if (snapshot.file !== fileId) return;
-      if (!next || snapshot.version >= next.version) next = snapshot;
-    });
-    if (next && wsInbox && wsInbox.file === fileId) {
-      var newer = (wsInbox.messages || []).filter(function (m) { return m.version > next.version; })
-        .sort(function (a, b) { return a.version - b.version; });
-      if (newer.length) {
-        if (newer[0].version > next.version + 1) {
-          setTimeout(function () { setProps("reload-request", { data: Date.now() }); }, 0);
-        }
-        var annotations = Object.assign({}, next.annotations);
-        newer.forEach(function (message) {
-          Object.keys(message.changed || {}).forEach(function (id) {
-            if (message.changed[id] === null) delete annotations[id];
-            else annotations[id] = message.changed[id];
-          });
-        });
-        next = Object.assign({}, next, { version: newer[newer.length - 1].version,
-                                         annotations: annotations });
-      }
-    }
-    if (!next || next === current) return noUpdate();
-    if (!current || current.file !== next.file || unsaved(current) !== unsaved(next)) {
-      setTimeout(function () { setProps("files-refresh", { data: Date.now() }); }, 0);
-    }
-    return next;
   }
 
   // ---------------------------------------------------------------- uploads
@@ -666,6 +810,11 @@
     var target = event.target;
     if (!target || !target.closest) return;
     if (target.closest("#upload-open")) { openUpload(); return; }
+    if (target.closest("#delete-button")) { deleteChosen(); return; }
+    if (target.closest("#keep-button")) { keepChosen(); return; }
+    if (target.closest("#undo-button")) { step("undo", "redo"); return; }
+    if (target.closest("#redo-button")) { step("redo", "undo"); return; }
+    if (target.closest("#description-submit")) { describeSelected(); return; }
     if (target.closest("[data-close-upload]")) { closeUpload(); return; }
     if (target.closest("#model-upload")) {
       if (!TSL.ctx.project) { TSL.toast("Choose a project first.", "warning"); return; }
@@ -721,6 +870,14 @@
       .replace(/\.$/, "");
   }
 
+  // A cell's text -> the API's value: numbers for numeric files ("1,5" too), text otherwise.
+  function tableValue(key, value, kind) {
+    if (key === "description" || key === "label") return value === null ? "" : value;
+    if (kind === "datetime" || typeof value !== "string") return value;
+    var number = Number(value.trim().replace(",", "."));
+    return value.trim() && isFinite(number) ? number : value;
+  }
+
   function describeAnnotation(annotation) {
     if (!annotation) return "";
     var where = annotation.instant ? fmtTime(annotation.start) :
@@ -734,7 +891,7 @@
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tsl: {
       mergeFigure: function (base, overlay) {
-        setTimeout(bindGraph, 0);
+        setTimeout(bindGraphSoon, 0);
         if (!base || !base.figure) {
           return { data: [], layout: { xaxis: { visible: false }, yaxis: { visible: false },
                                        margin: { l: 0, r: 0, t: 0, b: 0 } } };
@@ -747,14 +904,17 @@
                  layout: layout };
       },
 
-      reduceAnnotations: reduceAnnotations,
-
-      editDone: function (result) {
-        TSL.done(result);
-        return noUpdate();
+      labelsLoaded: function (load, fileMeta) {
+        if (!fileMeta) { adopt(null); return null; }
+        var snapshot = load && load.snapshot;
+        var current = labels && labels.file === fileMeta.id ? labels : null;
+        if (!snapshot || snapshot.file !== fileMeta.id) return current ? noUpdate() : null;
+        if (current && snapshot.version < current.version) return noUpdate();
+        adopt(snapshot);
+        return snapshot;
       },
 
-      syncContext: function (fileMeta, project, active, store, selected, view) {
+      syncContext: function (fileMeta, project, active, store, selected, view, ticked) {
         var fileChanged = (TSL.ctx.file && TSL.ctx.file.id) !== (fileMeta && fileMeta.id);
         TSL.ctx.file = fileMeta || null;
         TSL.ctx.project = project || null;
@@ -763,6 +923,7 @@
         TSL.ctx.store = store || null;
         TSL.ctx.selected = selected && fileMeta && selected.file === fileMeta.id ? selected : null;
         TSL.ctx.view = view || null;
+        TSL.ctx.ticked = ticked || [];
         if (fileChanged) {
           pending = null;
           drawPending();
@@ -835,64 +996,24 @@
         return ["", "Description for the next label (optional)", ""];
       },
 
-      submitDescription: function (nSubmit, nClicks, value, selected, store) {
-        var annotation = selected ? annotationOf(store, selected.id) : null;
-        if (!annotation) {
-          TSL.toast("No label selected: this description goes to the next label you draw.", "info");
-          return noUpdate();
-        }
-        TSL.send({ op: "describe", id: annotation.id, version: annotation.version,
-                   description: value || "" });
-        return noUpdate();
-      },
-
-      deleteSelected: function (n, rowIds, selected, store) {
-        var chosen = (rowIds && rowIds.length) ? rowIds : (selected ? [selected.id] : []);
-        var items = chosen.map(function (id) { return annotationOf(store, id); })
-          .filter(Boolean).map(function (a) { return { id: a.id, version: a.version }; });
-        if (!items.length) {
-          TSL.toast("Select labels first: tick rows in the table, or click a row.", "warning");
-          return noUpdate();
-        }
-        TSL.send({ op: "delete", items: items });
-        return noUpdate();
-      },
-
-      keepSelected: function (n, rowIds, selected, store) {
-        var chosen = (rowIds && rowIds.length) ? rowIds : (selected ? [selected.id] : []);
-        var items = chosen.map(function (id) { return annotationOf(store, id); })
-          .filter(function (a) { return a && a.source && a.source !== "manual"; })
-          .map(function (a) { return { id: a.id, version: a.version }; });
-        if (!items.length) {
-          TSL.toast("Select model labels (dashed, italic rows) to keep.", "warning");
-          return noUpdate();
-        }
-        TSL.send({ op: "keep", items: items });
-        return noUpdate();
-      },
-
-      undoRedo: function () {
-        var triggered = triggeredIds();
-        TSL.send({ op: triggered.indexOf("redo-button") >= 0 ? "redo" : "undo" });
-        return noUpdate();
-      },
-
       tableEdited: function (timestamp, rows, previous, store) {
         if (!rows || !previous || !store) return noUpdate();
         var before = {};
         previous.forEach(function (row) { before[row.id] = row; });
-        var items = [];
+        var kind = TSL.ctx.file && TSL.ctx.file.time_kind;
+        var changes = [];
         rows.forEach(function (row) {
           var old = before[row.id];
-          if (!old) return;
-          var changed = EDITABLE.some(function (key) { return row[key] !== old[key]; });
-          if (!changed) return;
           var annotation = annotationOf(store, row.id);
+          if (!old || !annotation) return;
           var fields = {};
-          EDITABLE.forEach(function (key) { fields[key] = row[key]; });
-          items.push({ id: row.id, version: annotation ? annotation.version : row.version, row: fields });
+          EDITABLE.forEach(function (key) {
+            if (row[key] !== old[key]) fields[key] = tableValue(key, row[key], kind);
+          });
+          if (!Object.keys(fields).length) return;
+          changes.push({ op: "update", id: row.id, version: annotation.version, annotation: fields });
         });
-        if (items.length) TSL.send({ op: "update", items: items });
+        if (changes.length) TSL.send(changes);
         return noUpdate();
       },
 
