@@ -250,13 +250,17 @@
     return changes;
   }
 
+  // Undo and redo wait for the edits before them: the entry is taken when its turn comes.
   function step(take, put) {
-    if (!labels || history.file !== labels.file || !history[take].length) {
-      TSL.toast("Nothing to " + take + ".", "warning");
-      return;
-    }
-    var entry = history[take].pop();
-    TSL.send(function () { return revertChanges(entry); }, {
+    var entry = null;
+    TSL.send(function () {
+      if (!labels || history.file !== labels.file || !history[take].length) {
+        TSL.toast("Nothing to " + take + ".", "warning");
+        return null;
+      }
+      entry = history[take].pop();
+      return revertChanges(entry);
+    }, {
       record: false,
       conflictMessage: "Cannot " + take + ": those labels were changed since (by another tab or " +
         "person). Nothing was changed.",
@@ -278,6 +282,7 @@
   }
 
   function clearTicks() {
+    TSL.ctx.ticked = [];
     setProps("annotation-table", { selected_rows: [], selected_row_ids: [] });
   }
 
@@ -285,6 +290,37 @@
     var ids = (TSL.ctx.ticked && TSL.ctx.ticked.length) ? TSL.ctx.ticked :
       (TSL.ctx.selected ? [TSL.ctx.selected.id] : []);
     return ids.map(function (id) { return labels && labels.annotations[id]; }).filter(Boolean);
+  }
+
+  // The table's row order (state.sorted_annotations on the server: start, then id).
+  function tableOrder() {
+    return Object.keys((labels && labels.annotations) || {}).map(function (id) {
+      return labels.annotations[id];
+    }).sort(function (a, b) {
+      var d = timeOrder(a.start) - timeOrder(b.start);
+      return d !== 0 ? d : (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    });
+  }
+
+  function tickRows(which) {
+    var rows = [], ids = [];
+    tableOrder().forEach(function (a, position) {
+      if (which === "all" || (a.source && a.source !== "manual")) { rows.push(position); ids.push(a.id); }
+    });
+    TSL.ctx.ticked = ids;
+    setProps("annotation-table", { selected_rows: rows, selected_row_ids: ids });
+  }
+
+  var TABLE_PAGE = 100;
+  function showRow(id) {
+    var position = tableOrder().map(function (a) { return a.id; }).indexOf(id);
+    if (position < 0) return;
+    setProps("annotation-table", { page_current: Math.floor(position / TABLE_PAGE) });
+    setTimeout(function () {
+      var rows = document.querySelectorAll("#annotation-table tbody tr:has(td.dash-cell)");
+      var row = rows[position % TABLE_PAGE];
+      if (row && row.scrollIntoView) row.scrollIntoView({ block: "nearest" });
+    }, 60);
   }
 
   function plural(count, word) { return count + " " + word + (count === 1 ? "" : "s"); }
@@ -497,8 +533,10 @@
     gd.on("plotly_click", onPlotClick);
     gd.on("plotly_selected", onPlotSelected);
     gd.on("plotly_hover", onHover);
-    gd.on("plotly_relayout", drawPending);
+    gd.on("plotly_relayout", function () { drawPending(); showMode(); });
     gd.on("plotly_afterplot", drawPending);
+    gd.addEventListener("mousedown", onPlotPress, true);
+    gd.addEventListener("mousemove", onPlotHover);
   }
 
   // dcc.Graph draws its div after the figure arrives: try again for a few frames until it is there.
@@ -508,6 +546,159 @@
     if ((!gd || !gd.__tslBound) && (tries || 0) < 100) {
       setTimeout(function () { bindGraphSoon((tries || 0) + 1); }, 50);
     }
+  }
+
+
+  // ---------------------------------------------------------------- labels on the plot are objects
+  //
+  // In the labeling mode (drag = select), a press on a label takes it: on an instant's line or a
+  // band's edge it moves that line or bound, inside a band it moves the band; a press without a
+  // move selects it. Elsewhere the press goes on to Plotly (a new range or instant).
+
+  var GRAB_PX = 6;
+  var grab = null;
+  var picked = null; // a label the person selected (plot or table): hotkeys relabel it
+
+  function plotTime(value) {
+    return typeof value === "string" ? value.replace(/Z$/, "") : value;
+  }
+
+  function labelAt(gd, clientX) {
+    var xa = gd._fullLayout.xaxis;
+    var px = clientX - gd.getBoundingClientRect().left - xa._offset;
+    var best = null;
+    Object.keys((labels && labels.annotations) || {}).forEach(function (id) {
+      var a = labels.annotations[id];
+      var s = xa.c2p(xa.d2c(plotTime(a.start))), e = xa.c2p(xa.d2c(plotTime(a.end)));
+      var hit = null;
+      if (a.instant || Math.abs(e - s) < 2 * GRAB_PX) {
+        var mid = (s + e) / 2;
+        if (Math.abs(px - mid) <= GRAB_PX) hit = { mode: a.instant ? "instant" : "move", rank: Math.abs(px - mid) };
+      } else if (Math.abs(px - s) <= GRAB_PX) {
+        hit = { mode: "start", rank: Math.abs(px - s) };
+      } else if (Math.abs(px - e) <= GRAB_PX) {
+        hit = { mode: "end", rank: Math.abs(px - e) };
+      } else if (px > s && px < e) {
+        hit = { mode: "move", rank: GRAB_PX + (e - s) }; // the innermost band wins
+      }
+      if (hit && (!best || hit.rank < best.rank)) {
+        best = { id: id, mode: hit.mode, rank: hit.rank, s: s, e: e };
+      }
+    });
+    return best;
+  }
+
+  function onPlotPress(event) {
+    var gd = graphDiv();
+    if (event.button !== 0 || !gd || !labels || pending || !TSL.ctx.file) return;
+    if (!event.target.closest || !event.target.closest(".nsewdrag")) return; // the plot area only
+    if ((gd._fullLayout.dragmode || "select") !== "select") return;
+    var hit = labelAt(gd, event.clientX);
+    if (!hit) return;
+    event.preventDefault();
+    event.stopPropagation();
+    grab = { id: hit.id, mode: hit.mode, s: hit.s, e: hit.e, x: event.clientX, dx: 0, moved: false };
+    window.addEventListener("mousemove", onGrabMove, true);
+    window.addEventListener("mouseup", onGrabRelease, true);
+  }
+
+  function grabbedPixels(taken) {
+    var s = taken.s, e = taken.e, dx = taken.dx;
+    if (taken.mode === "start") s = Math.min(s + dx, e);
+    else if (taken.mode === "end") e = Math.max(e + dx, s);
+    else { s += dx; e += dx; }
+    return [s, e];
+  }
+
+  function onGrabMove(event) {
+    if (!grab) return;
+    event.preventDefault();
+    grab.dx = event.clientX - grab.x;
+    if (Math.abs(grab.dx) > 2) grab.moved = true;
+    drawGrab();
+  }
+
+  function onGrabRelease(event) {
+    window.removeEventListener("mousemove", onGrabMove, true);
+    window.removeEventListener("mouseup", onGrabRelease, true);
+    var done = grab;
+    grab = null;
+    drawGrab();
+    if (!done) return;
+    event.preventDefault();
+    event.stopPropagation();
+    lastSelectAt = Date.now(); // Plotly's click of this release is not a new label
+    pick(done.id);
+    if (!done.moved) return;
+    var gd = graphDiv();
+    var xa = gd._fullLayout.xaxis;
+    var px = grabbedPixels(done);
+    var annotation = labels.annotations[done.id];
+    if (!annotation) return;
+    var start = apiTime(xa.c2d(xa.p2c(px[0])));
+    var end = annotation.instant ? start : apiTime(xa.c2d(xa.p2c(px[1])));
+    TSL.send(function () {
+      var now = labels.annotations[done.id];
+      return now ? [{ op: "update", id: done.id, version: now.version, snap: true,
+                      annotation: { start: start, end: end } }] : [];
+    });
+  }
+
+  function drawGrab() {
+    var wrap = el("graph-wrap"), gd = graphDiv();
+    var box = el("grab-preview");
+    if (!box && wrap) {
+      box = document.createElement("div");
+      box.id = "grab-preview";
+      box.className = "tsl-grab";
+      wrap.appendChild(box);
+    }
+    if (!box) return;
+    if (!grab || !grab.moved || !gd) { box.style.display = "none"; return; }
+    var size = gd._fullLayout._size, xa = gd._fullLayout.xaxis;
+    var gdBox = gd.getBoundingClientRect(), wrapBox = wrap.getBoundingClientRect();
+    var px = grabbedPixels(grab);
+    box.style.display = "block";
+    box.style.top = (gdBox.top - wrapBox.top + size.t) + "px";
+    box.style.height = size.h + "px";
+    box.style.left = (gdBox.left - wrapBox.left + xa._offset + px[0]) + "px";
+    box.style.width = Math.max(2, px[1] - px[0]) + "px";
+  }
+
+  function onPlotHover(event) {
+    var gd = graphDiv();
+    var dragger = event.target && event.target.closest && event.target.closest(".nsewdrag");
+    if (!gd || !dragger || grab) return;
+    var hit = labels && !pending && (gd._fullLayout.dragmode || "select") === "select" ?
+      labelAt(gd, event.clientX) : null;
+    dragger.style.cursor = !hit ? "" : hit.mode === "move" ? "move" : "ew-resize";
+  }
+
+  function labelMode() {
+    var gd = graphDiv();
+    if (gd && window.Plotly) window.Plotly.relayout(gd, { dragmode: "select" });
+  }
+
+  function showMode() {
+    var gd = graphDiv(), button = el("label-mode");
+    if (!gd || !button) return;
+    var labeling = (gd._fullLayout.dragmode || "select") === "select";
+    button.classList.toggle("is-active", labeling);
+  }
+
+  function pick(id) {
+    picked = id;
+    select(id);
+  }
+
+  function relabelPicked(name) {
+    var annotation = picked && labels && labels.annotations[picked];
+    if (!annotation || annotation.label === name) return;
+    if (!TSL.ctx.selected || TSL.ctx.selected.id !== picked) return;
+    TSL.send(function () {
+      var now = labels.annotations[picked];
+      return now ? [{ op: "update", id: now.id, version: now.version, annotation: { label: name } }] : [];
+    });
   }
 
   TSL.zoomTo = function (annotation) {
@@ -547,7 +738,8 @@
       if (closeUpload()) return;
       if (!el(DOWNLOAD_DIALOG).hidden) { click("download-close"); return; }
       if (TSL.cancelPending()) return;
-      if (TSL.ctx.selected) setProps("selected-store", { data: null });
+      picked = null;
+      if (TSL.ctx.selected) select(null);
       return;
     }
     if (mod && (key === "s" || key === "S")) {
@@ -815,6 +1007,11 @@
     if (target.closest("#undo-button")) { step("undo", "redo"); return; }
     if (target.closest("#redo-button")) { step("redo", "undo"); return; }
     if (target.closest("#description-submit")) { describeSelected(); return; }
+    if (target.closest("#label-mode")) { labelMode(); return; }
+    if (target.closest("#select-all")) { tickRows("all"); return; }
+    if (target.closest("#select-model")) { tickRows("model"); return; }
+    var labelButton = target.closest("#label-picker button[data-label]");
+    if (labelButton) { relabelPicked(labelButton.getAttribute("data-label")); return; }
     if (target.closest("[data-close-upload]")) { closeUpload(); return; }
     if (target.closest("#model-upload")) {
       if (!TSL.ctx.project) { TSL.toast("Choose a project first.", "warning"); return; }
@@ -1017,6 +1214,16 @@
         return noUpdate();
       },
 
+      selectedRowStyle: function (selected, rules) {
+        var base = (rules || []).filter(function (rule) {
+          return !(rule["if"] && String(rule["if"].filter_query || "").indexOf("{id} = ") === 0);
+        });
+        if (!selected || !labels || !labels.annotations[selected.id]) return base;
+        showRow(selected.id);
+        return base.concat([{ "if": { filter_query: "{id} = \"" + selected.id + "\"" },
+                              backgroundColor: "#e0e7ff", fontWeight: "600" }]);
+      },
+
       tableRowClicked: function (cell, store, fileMeta) {
         if (!cell || !fileMeta) return noUpdate();
         var annotation = annotationOf(store, cell.row_id);
@@ -1025,6 +1232,7 @@
           if (lastZoomedRow !== annotation.id) TSL.zoomTo(annotation);
           lastZoomedRow = annotation.id;
         }
+        picked = annotation.id;
         return { file: fileMeta.id, id: annotation.id };
       },
 
