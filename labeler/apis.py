@@ -12,7 +12,6 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from labeler import exports, selectors, storage
@@ -39,11 +38,9 @@ def time_value_field(**kwargs):
 
 
 class TokenApi(ObtainAuthToken):
-    """POST username + password -> {"token": "..."}; rate-limited."""
+    """POST username + password -> {"token": "..."}; rate-limited (labeler.login_throttle)."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
 
 
 class ProjectListApi(APIView):

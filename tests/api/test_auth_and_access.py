@@ -127,10 +127,7 @@ def test_login_is_rate_limited(db, settings):
     from django.core.cache import cache
 
     cache.clear()
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"login": "3/min"},
-    }
+    settings.LOGIN_RATE = "3/min"
     anonymous = APIClient()
     answers = [
         anonymous.post("/admin/login/", {"username": "x", "password": "y"}).status_code
