@@ -7,10 +7,11 @@ from django.contrib.auth import get_user_model
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,6 +29,7 @@ from labeler.services import annotations as annotation_services
 from labeler.services import files as file_services
 from labeler.services import projects as project_services
 from labeler.services import saving as saving_services
+from labeler.services import tokens as token_services
 from labeler.working_state import working_state_store
 
 
@@ -37,10 +39,35 @@ def time_value_field(**kwargs):
     )
 
 
-class TokenApi(ObtainAuthToken):
-    """POST username + password -> {"token": "..."}; rate-limited (labeler.login_throttle)."""
+class TokenApi(APIView):
+    """POST username + password -> {"token": "...", "expiry": ...} (rate-limited in
+    labeler.login_throttle); DELETE with `Authorization: Token <key>` revokes that token."""
 
-    permission_classes = [AllowAny]
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TokenOutput"
+
+        token = serializers.CharField()
+        expiry = serializers.DateTimeField(allow_null=True)
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    @extend_schema(request=AuthTokenSerializer, responses=OutputSerializer, operation_id="token")
+    def post(self, request):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        key, row = token_services.token_issue(user=serializer.validated_data["user"])
+        return Response(self.OutputSerializer({"token": key, "expiry": row.expiry}).data)
+
+    @extend_schema(request=None, responses={204: None}, operation_id="token_revoke")
+    def delete(self, request):
+        if not isinstance(request.auth, AuthToken):
+            raise InvalidInput("Send the token to revoke as `Authorization: Token <key>`.")
+        token_services.token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ProjectListApi(APIView):
