@@ -19,6 +19,10 @@ from labeler import exports, selectors, storage
 from labeler.errors import InvalidInput
 from labeler.ingest import series_window
 from labeler.serializers import (
+    AnnotationChangeShape,
+    FileShape,
+    FileStateShape,
+    ProjectShape,
     annotation_data,
     file_data,
     file_state_data,
@@ -91,12 +95,12 @@ class ProjectListApi(APIView):
                 raise serializers.ValidationError("give labels (a list) or label_config (XML)")
             return attrs
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="projects_list")
+    @extend_schema(responses=ProjectShape(many=True), operation_id="projects_list")
     def get(self, request):
         projects = selectors.project_list_for_user(user=request.user)
         return Response([project_data(p) for p in projects])
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses={201: ProjectShape})
     def post(self, request):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -116,13 +120,13 @@ class ProjectDetailApi(APIView):
         time_column = serializers.CharField(required=False, allow_blank=True)
         channels = serializers.ListField(child=serializers.CharField(), required=False)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ProjectShape)
     def get(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         role = selectors.project_role(project=project, user=request.user)
         return Response(project_data(project, role=role))
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses=ProjectShape)
     def patch(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         payload = self.InputSerializer(data=request.data, partial=True)
@@ -169,7 +173,7 @@ class ProjectMemberApi(APIView):
 class ProjectFilesApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=FileShape(many=True))
     def get(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         store = working_state_store()
@@ -229,7 +233,7 @@ def _upload_result(outcome) -> dict:
 
 
 class FileDetailApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=FileShape)
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         version = working_state_store().version(series_file.id)
@@ -299,13 +303,13 @@ class AnnotationListApi(APIView):
         end = time_value_field()
         description = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=FileStateShape)
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         state = annotation_services.working_state_get(series_file=series_file)
         return Response(file_state_data(state, file_id=series_file.id))
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses={201: AnnotationChangeShape})
     def post(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data)
@@ -337,7 +341,7 @@ class AnnotationDetailApi(APIView):
         description = serializers.CharField(required=False, allow_blank=True)
         version = serializers.IntegerField(required=False, min_value=1)
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses=AnnotationChangeShape)
     def patch(self, request, file_id, annotation_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data, partial=True)
