@@ -7,12 +7,12 @@ from django.contrib.auth import get_user_model
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from labeler import exports, selectors, storage
@@ -20,6 +20,11 @@ from labeler.api_errors import first_problem
 from labeler.errors import InvalidInput
 from labeler.ingest import series_window
 from labeler.serializers import (
+    AnnotationChangeShape,
+    ChangeResultShape,
+    FileShape,
+    FileStateShape,
+    ProjectShape,
     annotation_data,
     change_result_data,
     file_data,
@@ -31,6 +36,7 @@ from labeler.services import annotations as annotation_services
 from labeler.services import files as file_services
 from labeler.services import projects as project_services
 from labeler.services import saving as saving_services
+from labeler.services import tokens as token_services
 from labeler.working_state import working_state_store
 
 ANNOTATION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
@@ -44,12 +50,35 @@ def time_value_field(**kwargs):
     )
 
 
-class TokenApi(ObtainAuthToken):
-    """POST username + password -> {"token": "..."}; rate-limited."""
+class TokenApi(APIView):
+    """POST username + password -> {"token": "...", "expiry": ...} (rate-limited in
+    labeler.login_throttle); DELETE with `Authorization: Token <key>` revokes that token."""
 
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TokenOutput"
+
+        token = serializers.CharField()
+        expiry = serializers.DateTimeField(allow_null=True)
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    @extend_schema(request=AuthTokenSerializer, responses=OutputSerializer, operation_id="token")
+    def post(self, request):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        key, row = token_services.token_issue(user=serializer.validated_data["user"])
+        return Response(self.OutputSerializer({"token": key, "expiry": row.expiry}).data)
+
+    @extend_schema(request=None, responses={204: None}, operation_id="token_revoke")
+    def delete(self, request):
+        if not isinstance(request.auth, AuthToken):
+            raise InvalidInput("Send the token to revoke as `Authorization: Token <key>`.")
+        token_services.token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ProjectListApi(APIView):
@@ -73,12 +102,12 @@ class ProjectListApi(APIView):
                 raise serializers.ValidationError("give labels (a list) or label_config (XML)")
             return attrs
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="projects_list")
+    @extend_schema(responses=ProjectShape(many=True), operation_id="projects_list")
     def get(self, request):
         projects = selectors.project_list_for_user(user=request.user)
         return Response([project_data(p) for p in projects])
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses={201: ProjectShape})
     def post(self, request):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -98,13 +127,13 @@ class ProjectDetailApi(APIView):
         time_column = serializers.CharField(required=False, allow_blank=True)
         channels = serializers.ListField(child=serializers.CharField(), required=False)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ProjectShape)
     def get(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         role = selectors.project_role(project=project, user=request.user)
         return Response(project_data(project, role=role))
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses=ProjectShape)
     def patch(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         payload = self.InputSerializer(data=request.data, partial=True)
@@ -151,7 +180,7 @@ class ProjectMemberApi(APIView):
 class ProjectFilesApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=FileShape(many=True))
     def get(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         store = working_state_store()
@@ -211,7 +240,7 @@ def _upload_result(outcome) -> dict:
 
 
 class FileDetailApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=FileShape)
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         version = working_state_store().version(series_file.id)
@@ -283,13 +312,13 @@ class AnnotationListApi(APIView):
             max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True, default=""
         )
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=FileStateShape)
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         state = annotation_services.working_state_get(series_file=series_file)
         return Response(file_state_data(state, file_id=series_file.id))
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses={201: AnnotationChangeShape})
     def post(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data)
@@ -328,7 +357,7 @@ class AnnotationDetailApi(APIView):
 
         version = serializers.IntegerField(required=False, min_value=1)
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses=AnnotationChangeShape)
     def patch(self, request, file_id, annotation_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data, partial=True)
@@ -396,7 +425,7 @@ class FileChangesApi(APIView):
         )
         file_version = serializers.IntegerField(required=False, min_value=0)
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses=ChangeResultShape)
     def post(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data)

@@ -1,6 +1,9 @@
 """Output shapes of the API (SPEC §4). Plain functions: what a script relies on is visible here."""
 
+from rest_framework import serializers as drf
+
 from labeler import exports
+from labeler.models import ProjectMembership
 from labeler.working_state import ChangeResult, FileState, WorkingAnnotation
 
 
@@ -95,3 +98,81 @@ def outputs_data(series_file) -> dict:
         "saved_version": series_file.saved_version,
         "outputs": files,
     }
+
+
+# The shapes above as the API schema shows them (documentation only: the views answer with the
+# functions; tests/api/test_schema_shapes.py keeps both equal).
+
+
+class ProjectShape(drf.Serializer):
+    id = drf.IntegerField()
+    name = drf.CharField()
+    description = drf.CharField()
+    labels = drf.ListField(child=drf.JSONField(), help_text="name, color and kind of each label")
+    label_config = drf.CharField()
+    time_column = drf.CharField()
+    channels = drf.ListField(child=drf.CharField())
+    file_count = drf.IntegerField(allow_null=True)
+    role = drf.ChoiceField(ProjectMembership.Role.choices, allow_null=True)
+    created_at = drf.DateTimeField()
+    updated_at = drf.DateTimeField()
+
+
+class FileShape(drf.Serializer):
+    id = drf.IntegerField()
+    project = drf.IntegerField()
+    name = drf.CharField()
+    rows = drf.IntegerField()
+    channels = drf.ListField(child=drf.CharField())
+    time_column = drf.CharField(allow_null=True)
+    time_kind = drf.CharField()
+    time_start = drf.FloatField()
+    time_end = drf.FloatField()
+    sampling_rate = drf.FloatField(allow_null=True)
+    warnings = drf.ListField(child=drf.CharField())
+    size_bytes = drf.IntegerField()
+    checksum = drf.CharField()
+    created_at = drf.DateTimeField()
+    saved_version = drf.IntegerField()
+    saved_at = drf.DateTimeField(allow_null=True)
+    saved_label_count = drf.IntegerField(allow_null=True)
+    uncertainty = drf.FloatField(allow_null=True)
+    working_version = drf.IntegerField(required=False)
+    unsaved_changes = drf.BooleanField(required=False)
+
+
+TIME_VALUE_HELP = "number, or ISO 8601 string for date-time files"
+
+
+class AnnotationShape(drf.Serializer):
+    id = drf.CharField()
+    label = drf.CharField()
+    start = drf.JSONField(help_text=TIME_VALUE_HELP)
+    end = drf.JSONField(help_text=TIME_VALUE_HELP)
+    instant = drf.BooleanField()
+    description = drf.CharField()
+    source = drf.CharField(help_text="'manual' or the name of the model that proposed it")
+    score = drf.FloatField(allow_null=True)
+    author = drf.CharField()
+    version = drf.IntegerField()
+    created_at = drf.DateTimeField(allow_null=True)
+    updated_at = drf.DateTimeField(allow_null=True)
+
+
+class AnnotationChangeShape(AnnotationShape):
+    file_version = drf.IntegerField()
+
+
+class ChangeResultShape(drf.Serializer):
+    file = drf.IntegerField()
+    file_version = drf.IntegerField()
+    changed = drf.DictField(
+        child=AnnotationShape(allow_null=True),
+        help_text="every touched label after the batch by id; null where deleted",
+    )
+
+
+class FileStateShape(drf.Serializer):
+    file = drf.IntegerField()
+    version = drf.IntegerField()
+    annotations = AnnotationShape(many=True)
