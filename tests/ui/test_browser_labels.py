@@ -23,6 +23,23 @@ def add_label(context, live_app, series_file, label, start, end) -> dict:
     )
 
 
+def add_model_labels(live_app, series_file, scores_by_start, label="Run"):
+    """Labels a model proposed (source and score are never accepted from a client)."""
+    creates = ", ".join(
+        f"AnnotationChange('create', None, {{'label': '{label}', 'start': {start},"
+        f" 'end': {start + 1}}}, source='model-a', score={score})"
+        for start, score in scores_by_start.items()
+    )
+    live_app.manage(
+        "shell",
+        "-c",
+        "from labeler.models import SeriesFile\n"
+        "from labeler.services.annotations import AnnotationChange, annotation_changes_apply\n"
+        f"f = SeriesFile.objects.get(id={series_file['id']})\n"
+        f"annotation_changes_apply(series_file=f, user=None, changes=[{creates}])\n",
+    )
+
+
 def drag(page, x_from, x_to, row=1):
     x0, y = point(page, x_from, row)
     x1, _ = point(page, x_to, row)
@@ -183,16 +200,7 @@ def test_label_mode_comes_back_from_pan_and_no_cloud_button(context, live_app):
 def test_tick_model_labels_then_keep_clears_the_ticks(context, live_app):
     series_file = fresh_file(context, live_app)
     add_label(context, live_app, series_file, "Walk", 1.0, 2.0)
-    live_app.manage(
-        "shell",
-        "-c",
-        "from labeler.models import SeriesFile\n"
-        "from labeler.services.annotations import AnnotationChange, annotation_changes_apply\n"
-        f"f = SeriesFile.objects.get(id={series_file['id']})\n"
-        "changes = [AnnotationChange('create', None, {'label': 'Run', 'start': s, 'end': s + 1},"
-        " source='model-a', score=0.5) for s in (5.0, 9.0)]\n"
-        "annotation_changes_apply(series_file=f, user=None, changes=changes)\n",
-    )
+    add_model_labels(live_app, series_file, {5.0: 0.5, 9.0: 0.5})
     page = open_file(context, live_app, series_file)
     table_rows(page, 3)
     page.click("#select-model")

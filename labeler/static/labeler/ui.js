@@ -690,6 +690,7 @@
     picked = id;
     select(id);
   }
+  TSL.pick = pick;
 
   function relabelPicked(name) {
     var annotation = picked && labels && labels.annotations[picked];
