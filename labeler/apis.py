@@ -96,6 +96,7 @@ class ProjectListApi(APIView):
         channels = serializers.ListField(
             child=serializers.CharField(), required=False, default=list
         )
+        no_overlap = serializers.BooleanField(required=False, default=False)
 
         def validate(self, attrs):
             if not attrs.get("labels") and not attrs.get("label_config"):
@@ -126,6 +127,7 @@ class ProjectDetailApi(APIView):
         label_config = serializers.CharField(required=False, trim_whitespace=False)
         time_column = serializers.CharField(required=False, allow_blank=True)
         channels = serializers.ListField(child=serializers.CharField(), required=False)
+        no_overlap = serializers.BooleanField(required=False)
 
     @extend_schema(responses=ProjectShape)
     def get(self, request, project_id):

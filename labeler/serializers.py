@@ -16,6 +16,7 @@ def project_data(project, *, role=None) -> dict:
         "label_config": project.label_config,
         "time_column": project.time_column,
         "channels": project.channels,
+        "no_overlap": project.no_overlap,
         "file_count": getattr(project, "file_count", None),
         "role": role,
         "created_at": project.created_at,
@@ -108,6 +109,7 @@ class ProjectShape(drf.Serializer):
     id = drf.IntegerField()
     name = drf.CharField()
     description = drf.CharField()
+    no_overlap = drf.BooleanField(help_text="a new or moved range trims the ranges it covers")
     labels = drf.ListField(child=drf.JSONField(), help_text="name, color and kind of each label")
     label_config = drf.CharField()
     time_column = drf.CharField()

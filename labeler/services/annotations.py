@@ -10,6 +10,7 @@ import numpy as np
 from labeler import storage
 from labeler.errors import InvalidInput
 from labeler.realtime import file_changed_broadcast
+from labeler.services.overlap import overlap_trims
 from labeler.working_state import (
     MANUAL_SOURCE,
     AnnotationNotFound,
@@ -106,6 +107,9 @@ def annotation_changes_apply(
             current.pop(store_change.annotation_id, None)
         else:
             current[store_change.annotation_id] = store_change.annotation
+    if series_file.project.no_overlap:
+        touched = {change.annotation_id for change in checked if change.op != "delete"}
+        checked += overlap_trims(series=checker.series, state=current, touched=touched, now=_now())
     result = working_state_store().apply(
         series_file.id, checked, expected_file_version=expected_file_version
     )

@@ -227,3 +227,44 @@ def test_tick_model_labels_then_keep_clears_the_ticks(context, live_app):
         "() => document.querySelectorAll('#annotation-table input[type=checkbox]:checked')"
         ".length === 3"
     )
+
+
+def test_no_overlap_project_trims_the_covered_label_and_undo_restores_it(context, live_app):
+    from tests.ui.test_browser import demo_like_csv
+
+    project = api(
+        context,
+        live_app,
+        "/api/projects/",
+        method="post",
+        data={
+            "name": f"No overlap {time.time_ns()}",
+            "labels": ["Walk", "Run"],
+            "no_overlap": True,
+        },
+    )
+    upload = api(
+        context,
+        live_app,
+        f"/api/projects/{project['id']}/files/",
+        method="post",
+        multipart={
+            "files": {"name": "ranges.csv", "mimeType": "text/csv", "buffer": demo_like_csv(300)}
+        },
+    )
+    series_file = upload["results"][0]["file"]
+    add_label(context, live_app, series_file, "Walk", 4.0, 10.0)
+    page = open_file(context, live_app, series_file)
+    table_rows(page, 1)
+    page.keyboard.press("2")
+    page.wait_for_function("() => window.TSL.ctx.activeLabel === 'Run'")
+    drag(page, 14.0, 8.0, row=2)  # from outside the band: a press inside it would take it
+    labels = wait_stored(context, live_app, series_file["id"], lambda a: len(a) == 2)
+    walk = next(a for a in labels if a["label"] == "Walk")
+    run = next(a for a in labels if a["label"] == "Run")
+    assert walk["start"] == 4.0 and walk["end"] < run["start"]
+    assert walk["end"] == pytest.approx(run["start"] - 0.1, abs=1e-9)  # the row before
+    page.mouse.click(5, 5)
+    page.keyboard.press("Control+z")
+    (restored,) = wait_stored(context, live_app, series_file["id"], lambda a: len(a) == 1)
+    assert (restored["label"], restored["start"], restored["end"]) == ("Walk", 4.0, 10.0)

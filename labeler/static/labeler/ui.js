@@ -162,8 +162,9 @@
     function run() {
       var changes = typeof buildChanges === "function" ? buildChanges() : buildChanges;
       if (!changes || !changes.length || !labels || labels.file !== fileId) return null;
-      var before = {};
-      changes.forEach(function (c) { if (c.id) before[c.id] = labels.annotations[c.id] || null; });
+      // The labels before this batch (never mutated: every change makes a new map), for undo:
+      // the server may touch more than the batch names (no-overlap trims).
+      var before = labels.annotations;
       return fetch("/api/files/" + fileId + "/changes/", {
         method: "POST",
         credentials: "same-origin",
