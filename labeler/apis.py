@@ -12,12 +12,14 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from labeler import exports, selectors, storage
+from labeler import exports, selectors
 from labeler.errors import InvalidInput
-from labeler.ingest import series_window
+from labeler.ingest import window_binary, window_json
+from labeler.renderers import FormatNegotiation, WindowBinaryRenderer
 from labeler.serializers import (
     annotation_data,
     file_data,
@@ -30,6 +32,8 @@ from labeler.services import files as file_services
 from labeler.services import projects as project_services
 from labeler.services import saving as saving_services
 from labeler.working_state import working_state_store
+
+MAX_PX_POINTS = 16_384  # points per channel when the client gives its plot's width (px)
 
 
 def time_value_field(**kwargs):
@@ -220,6 +224,12 @@ class FileDetailApi(APIView):
 
 
 class FileDataApi(APIView):
+    """The points of a time window to plot: JSON (default) or the binary form
+    (``?format=binary`` or ``Accept: application/octet-stream``, docs/data-format.md)."""
+
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, WindowBinaryRenderer]
+    content_negotiation_class = FormatNegotiation
+
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "FileDataInput"
@@ -227,6 +237,13 @@ class FileDataApi(APIView):
         start = serializers.CharField(required=False, allow_blank=True)
         end = serializers.CharField(required=False, allow_blank=True)
         max_points = serializers.IntegerField(min_value=10, max_value=200_000, default=4000)
+        px = serializers.IntegerField(
+            min_value=5,
+            max_value=100_000,
+            required=False,
+            help_text="the plot's width in pixels: about 2 points per pixel (min and max), "
+            f"at most {MAX_PX_POINTS}; replaces max_points",
+        )
         channels = serializers.CharField(required=False, allow_blank=True)
 
     @extend_schema(parameters=[InputSerializer], responses=OpenApiTypes.OBJECT)
@@ -236,23 +253,19 @@ class FileDataApi(APIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         started = time.perf_counter()
-        series = storage.series_of(series_file)
-        channels = [c for c in params.get("channels", "").split(",") if c] or None
-        unknown = sorted(set(channels or []) - set(series.channels))
-        if unknown:
-            raise InvalidInput("Unknown channels: " + ", ".join(unknown))
-        try:
-            window = series_window(
-                series,
-                start=_time_param(params.get("start")),
-                end=_time_param(params.get("end")),
-                max_points=params["max_points"],
-                channels=channels,
-            )
-        except ValueError as error:
-            raise InvalidInput(str(error)) from error
+        window = selectors.file_window_get(
+            series_file=series_file,
+            start=_time_param(params.get("start")),
+            end=_time_param(params.get("end")),
+            max_points=min(2 * params["px"], MAX_PX_POINTS)
+            if "px" in params
+            else params["max_points"],
+            channels=[c for c in params.get("channels", "").split(",") if c] or None,
+        )
+        binary = request.accepted_renderer.format == WindowBinaryRenderer.format
+        body = window_binary(window) if binary else window_json(window)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        return Response(window, headers={"Server-Timing": f"window;dur={elapsed_ms:.1f}"})
+        return Response(body, headers={"Server-Timing": f"window;dur={elapsed_ms:.1f}"})
 
 
 def _time_param(value):

@@ -120,20 +120,27 @@ def _level_from_level(previous: np.ndarray, path: Path) -> np.ndarray:
 def pyramid_build(series) -> None:
     """Write the pyramid of an existing cache beside its files, atomically.
 
-    Built in a temporary folder and renamed to ``pyramid/``; when another process finished one
-    first, that one stays and this one is dropped.
+    Built in a temporary folder and renamed to ``pyramid/``. A current pyramid that another
+    process finished first stays (this one is dropped); a stale or broken one is replaced.
     """
     target = series.cache_dir / PYRAMID_DIR
     work = series.cache_dir / f".{PYRAMID_DIR}.tmp-{uuid.uuid4().hex}"
+    old = series.cache_dir / f".{PYRAMID_DIR}.old-{uuid.uuid4().hex}"
     try:
         pyramid_write(series, work)
         try:
             os.rename(work, target)
         except OSError:
-            if not (target / PYRAMID_META).exists():
-                raise
+            if pyramid_open(series) is not None:
+                return
+            os.rename(target, old)
+            os.rename(work, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
 
 
 def pyramid_open(series) -> Pyramid | None:
