@@ -26,6 +26,7 @@ from labeler.serializers import (
     file_state_data,
     outputs_data,
     project_data,
+    upload_result_data,
 )
 from labeler.services import annotations as annotation_services
 from labeler.services import files as file_services
@@ -173,7 +174,7 @@ class ProjectFilesApi(APIView):
         if not uploads:
             raise InvalidInput("Send the CSV files in the multipart field 'files'.")
         outcomes = file_services.files_upload(project=project, uploads=uploads, user=request.user)
-        results = [_upload_result(outcome) for outcome in outcomes]
+        results = [upload_result_data(outcome) for outcome in outcomes]
         created = sum(outcome.created for outcome in outcomes)
         body = {"results": results, "created": created, "rejected": len(outcomes) - created}
         if not created:
@@ -195,17 +196,6 @@ def _uploads_in_order(request):
             uploaded = next(accepted)
             uploads.append((uploaded.name, uploaded, None))
     return uploads
-
-
-def _upload_result(outcome) -> dict:
-    if outcome.created:
-        return {
-            "name": outcome.name,
-            "status": "created",
-            "file": file_data(outcome.file),
-            "warnings": outcome.warnings,
-        }
-    return {"name": outcome.name, "status": "rejected", "error": outcome.error}
 
 
 class FileDetailApi(APIView):
