@@ -236,7 +236,13 @@ class FileDataApi(APIView):
         )
         channels = serializers.CharField(required=False, allow_blank=True)
 
-    @extend_schema(parameters=[InputSerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, WindowBinaryRenderer.media_type): OpenApiTypes.BINARY,
+        },
+    )
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         query = self.InputSerializer(data=request.query_params)
