@@ -112,6 +112,11 @@ def test_bins_hold_the_min_and_max_of_their_raw_rows(tmp_path, monkeypatch, seed
             minima, maxima = naive_bins(values * scale, window)
             np.testing.assert_array_equal(window.values[name][0::2], minima)
             np.testing.assert_array_equal(window.values[name][1::2], maxima)
+        only_b = window_select(
+            series, start=first, end=last, max_points=window.max_points, channels=["b"]
+        )
+        assert list(only_b.values) == ["b"]
+        np.testing.assert_array_equal(only_b.values["b"], window.values["b"])
 
 
 def test_ingest_writes_the_pyramid(write_csv, tmp_path):
