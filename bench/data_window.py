@@ -35,6 +35,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 GOAL_MS = 100.0
 PX = 2000
@@ -75,6 +76,28 @@ def ingest_and_pyramid(csv_path: Path, cache_dir: Path) -> dict:
         "cache_mb": _size_mb(cache_dir, exclude="pyramid"),
         "pyramid_mb": _size_mb(cache_dir / "pyramid"),
         "machine_before": before,
+        "machine_after": machine(),
+    }
+
+
+def cache_from_generator(cache_dir: Path, args) -> dict:
+    """The cache of the same numbers as make_large's CSV, without writing or reading the CSV."""
+    from data_endpoint import build_cache
+
+    from labeler.ingest import open_series, pyramid_build
+
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    started = time.perf_counter()
+    build_cache(cache_dir, rows=args.rows, channels=args.channels, shared=Path(args.shared))
+    cache_s = time.perf_counter() - started
+    started = time.perf_counter()
+    pyramid_build(open_series(cache_dir))
+    return {
+        "ingest_s": None,
+        "cache_from_arrays_s": cache_s,
+        "pyramid_s": time.perf_counter() - started,
+        "cache_mb": _size_mb(cache_dir, exclude="pyramid"),
+        "pyramid_mb": _size_mb(cache_dir / "pyramid"),
         "machine_after": machine(),
     }
 
@@ -130,7 +153,6 @@ class django_app:
         from django.test import Client
 
         call_command("migrate", verbosity=0)
-        sys.path.insert(0, str(REPO / "bench"))
         from data_endpoint import register
 
         _token, self.file_id = register(cache_dir)
@@ -205,13 +227,14 @@ def _one_case(series, app, label, start, end, kind, points, mode) -> dict:
             server_ms.append(float(response["Server-Timing"].split("dur=")[1]))
         result["http_ms"] = 1000 * statistics.median(http_s)
         result["http_max_ms"] = 1000 * max(http_s)
+        result["server_timing_ms"] = statistics.median(server_ms)
         result["http_bytes"] = len(response.content)
     return result
 
 
 def _summary(rows: list[dict]) -> dict:
     summary = {}
-    for key in ("selector_ms", "http_ms", "bytes"):
+    for key in ("selector_ms", "server_timing_ms", "http_ms", "bytes"):
         values = [row[key] for row in rows if key in row]
         if values:
             summary[key] = {
@@ -232,6 +255,11 @@ def main() -> None:
     parser.add_argument("--work", default=str(REPO.parent / "bench-data"))
     parser.add_argument("--pandas", choices=["auto", "yes", "no"], default="auto")
     parser.add_argument("--no-http", action="store_true", help="only the selector")
+    parser.add_argument(
+        "--cache-only",
+        action="store_true",
+        help="no CSV: write the cache from make_large's generator, then only the windows",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the CSV and the cache")
     parser.add_argument("--json", help="also write the report here")
     args = parser.parse_args()
@@ -242,11 +270,16 @@ def main() -> None:
     cache_dir = work / f"cache_{args.rows}x{args.channels}"
     report = {"rows": args.rows, "channels": args.channels, "machine": machine()}
     try:
-        report["csv_write_s"] = make_csv(csv_path, args.rows, args.channels, Path(args.shared))
-        report["csv_mb"] = csv_path.stat().st_size / 2**20
-        report["ingest"] = ingest_and_pyramid(csv_path, cache_dir)
+        if args.cache_only:
+            report["ingest"] = cache_from_generator(cache_dir, args)
+        else:
+            report["csv_write_s"] = make_csv(csv_path, args.rows, args.channels, Path(args.shared))
+            report["csv_mb"] = csv_path.stat().st_size / 2**20
+            report["ingest"] = ingest_and_pyramid(csv_path, cache_dir)
         print(json.dumps(report, indent=1), flush=True)
-        if args.pandas == "yes" or (args.pandas == "auto" and args.rows <= 20_000_000):
+        if args.cache_only:
+            pass
+        elif args.pandas == "yes" or (args.pandas == "auto" and args.rows <= 20_000_000):
             report["pandas"] = pandas_read(csv_path)
             report["ingest_vs_pandas"] = report["ingest"]["ingest_s"] / report["pandas"]["pandas_s"]
             print(json.dumps(report["pandas"]), flush=True)
@@ -266,7 +299,7 @@ def print_tables(report: dict) -> None:
     ingest = report["ingest"]
     print(f"\n{report['rows']:,} rows x {report['channels']} channels, {report['machine']}")
     print(
-        f"ingest {ingest['ingest_s']:.1f} s, pyramid {ingest['pyramid_s']:.2f} s "
+        f"ingest {ingest['ingest_s'] or 0:.1f} s, pyramid {ingest['pyramid_s']:.2f} s "
         f"({ingest['pyramid_mb']:.0f} MiB beside a {ingest['cache_mb']:.0f} MiB cache)"
         + (
             f", pandas.read_csv(pyarrow) {report['pandas']['pandas_s']:.1f} s "
@@ -275,13 +308,13 @@ def print_tables(report: dict) -> None:
             else ""
         )
     )
-    print("\n| path | selector ms: full view / median / p90 / max | HTTP ms: full / median / "
-          "p90 / max | bytes: full / median | load |")  # fmt: skip
-    print("|---|---|---|---|---|")
+    print("\n| path | selector ms: full view / median / p90 / max | Server-Timing ms (same) | "
+          "HTTP ms (same) | bytes: full / median | load |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
     for mode, result in report["windows"].items():
         summary = result["summary"]
         cells = []
-        for key in ("selector_ms", "http_ms"):
+        for key in ("selector_ms", "server_timing_ms", "http_ms"):
             item = summary.get(key)
             cells.append(
                 " / ".join(f"{item[k]:.1f}" for k in ("full_view", "median", "p90", "max"))
@@ -290,7 +323,7 @@ def print_tables(report: dict) -> None:
             )
         size = summary["bytes"]
         print(
-            f"| {mode} | {cells[0]} | {cells[1]} | {size['full_view']:,.0f} / "
+            f"| {mode} | {' | '.join(cells)} | {size['full_view']:,.0f} / "
             f"{size['median']:,.0f} | {result['machine']['loadavg'][0]} |"
         )
 
