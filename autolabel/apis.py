@@ -160,6 +160,31 @@ class ProjectTrainApi(APIView):
         return Response(job_data(job), status=status.HTTP_202_ACCEPTED)
 
 
+class ProjectImportApi(APIView):
+    """Import CSV files from the server's folder IMPORT_ROOT as a background ingest job."""
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ImportInput"
+
+        paths = serializers.ListField(
+            child=serializers.CharField(trim_whitespace=False),
+            min_length=1,
+            max_length=1000,
+            help_text="file paths relative to the server's import folder",
+        )
+
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request, project_id):
+        project = labeler_selectors.project_get_for_user(project_id=project_id, user=request.user)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        job = services.files_import_start(
+            project=project, user=request.user, paths=payload.validated_data["paths"]
+        )
+        return Response(job_data(job), status=status.HTTP_202_ACCEPTED)
+
+
 class JobDetailApi(APIView):
     @extend_schema(responses=JobShape)
     def get(self, request, job_id):

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from django.db import transaction
 
-from autolabel.models import TrainedModel
+from autolabel.jobs import job_create
+from autolabel.models import Job, TrainedModel
 from labeler import storage
 from labeler.errors import InvalidInput
+from labeler.services.files import import_paths_check
 
 logger = logging.getLogger(__name__)
 
@@ -142,3 +144,11 @@ def model_check_fits_file(*, model: TrainedModel, series_file) -> None:
 def training_check_possible(*, project) -> None:
     if not project.files.filter(annotations__isnull=False).exists():
         raise InvalidInput("The project has no saved labels: label some files and Save first.")
+
+
+def files_import_start(*, project, user, paths: list[str]):
+    """Queue an ingest job for files of the server's import folder (paths relative to
+    IMPORT_ROOT), once every path is checked: Forbidden when importing is off, InvalidInput
+    naming each path that cannot be imported."""
+    import_paths_check(paths=paths)
+    return job_create(kind=Job.Kind.INGEST, user=user, project=project, params={"paths": paths})

@@ -13,12 +13,14 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from labeler import exports, selectors, storage
+from labeler import exports, selectors
 from labeler.api_errors import first_problem
 from labeler.errors import InvalidInput
-from labeler.ingest import series_window
+from labeler.ingest import window_binary, window_json
+from labeler.renderers import FormatNegotiation, WindowBinaryRenderer
 from labeler.serializers import (
     AnnotationChangeShape,
     ChangeResultShape,
@@ -31,6 +33,7 @@ from labeler.serializers import (
     file_state_data,
     outputs_data,
     project_data,
+    upload_result_data,
 )
 from labeler.services import annotations as annotation_services
 from labeler.services import files as file_services
@@ -42,6 +45,7 @@ from labeler.working_state import working_state_store
 ANNOTATION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 DESCRIPTION_MAX_LENGTH = 2000
 MAX_CHANGES_PER_BATCH = 1000
+MAX_PX_POINTS = 16_384  # points per channel when the client gives its plot's width (px)
 
 
 def time_value_field(**kwargs):
@@ -206,7 +210,7 @@ class ProjectFilesApi(APIView):
         if not uploads:
             raise InvalidInput("Send the CSV files in the multipart field 'files'.")
         outcomes = file_services.files_upload(project=project, uploads=uploads, user=request.user)
-        results = [_upload_result(outcome) for outcome in outcomes]
+        results = [upload_result_data(outcome) for outcome in outcomes]
         created = sum(outcome.created for outcome in outcomes)
         body = {"results": results, "created": created, "rejected": len(outcomes) - created}
         if not created:
@@ -230,17 +234,6 @@ def _uploads_in_order(request):
     return uploads
 
 
-def _upload_result(outcome) -> dict:
-    if outcome.created:
-        return {
-            "name": outcome.name,
-            "status": "created",
-            "file": file_data(outcome.file),
-            "warnings": outcome.warnings,
-        }
-    return {"name": outcome.name, "status": "rejected", "error": outcome.error}
-
-
 class FileDetailApi(APIView):
     @extend_schema(responses=FileShape)
     def get(self, request, file_id):
@@ -257,6 +250,12 @@ class FileDetailApi(APIView):
 
 
 class FileDataApi(APIView):
+    """The points of a time window to plot: JSON (default) or the binary form
+    (``?format=binary`` or ``Accept: application/octet-stream``, docs/data-format.md)."""
+
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, WindowBinaryRenderer]
+    content_negotiation_class = FormatNegotiation
+
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "FileDataInput"
@@ -264,32 +263,41 @@ class FileDataApi(APIView):
         start = serializers.CharField(required=False, allow_blank=True)
         end = serializers.CharField(required=False, allow_blank=True)
         max_points = serializers.IntegerField(min_value=10, max_value=200_000, default=4000)
+        px = serializers.IntegerField(
+            min_value=5,
+            max_value=100_000,
+            required=False,
+            help_text="the plot's width in pixels: about 2 points per pixel (min and max), "
+            f"at most {MAX_PX_POINTS}; replaces max_points",
+        )
         channels = serializers.CharField(required=False, allow_blank=True)
 
-    @extend_schema(parameters=[InputSerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, WindowBinaryRenderer.media_type): OpenApiTypes.BINARY,
+        },
+    )
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         query = self.InputSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         started = time.perf_counter()
-        series = storage.series_of(series_file)
-        channels = [c for c in params.get("channels", "").split(",") if c] or None
-        unknown = sorted(set(channels or []) - set(series.channels))
-        if unknown:
-            raise InvalidInput("Unknown channels: " + ", ".join(unknown))
-        try:
-            window = series_window(
-                series,
-                start=_time_param(params.get("start")),
-                end=_time_param(params.get("end")),
-                max_points=params["max_points"],
-                channels=channels,
-            )
-        except ValueError as error:
-            raise InvalidInput(str(error)) from error
+        window = selectors.file_window_get(
+            series_file=series_file,
+            start=_time_param(params.get("start")),
+            end=_time_param(params.get("end")),
+            max_points=min(2 * params["px"], MAX_PX_POINTS)
+            if "px" in params
+            else params["max_points"],
+            channels=[c for c in params.get("channels", "").split(",") if c] or None,
+        )
+        binary = request.accepted_renderer.format == WindowBinaryRenderer.format
+        body = window_binary(window) if binary else window_json(window)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        return Response(window, headers={"Server-Timing": f"window;dur={elapsed_ms:.1f}"})
+        return Response(body, headers={"Server-Timing": f"window;dur={elapsed_ms:.1f}"})
 
 
 def _time_param(value):

@@ -51,6 +51,18 @@ def file_data(series_file, *, working_version=None) -> dict:
     return data
 
 
+def upload_result_data(outcome) -> dict:
+    """One file's answer of an upload or a server-folder import."""
+    if outcome.created:
+        return {
+            "name": outcome.name,
+            "status": "created",
+            "file": file_data(outcome.file),
+            "warnings": outcome.warnings,
+        }
+    return {"name": outcome.name, "status": "rejected", "error": outcome.error}
+
+
 def annotation_data(annotation: dict) -> dict:
     record = WorkingAnnotation.from_stored(annotation)
     return {

@@ -135,6 +135,9 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Temporary upload files sit beside their final place, so keeping one is a rename.
 FILE_UPLOAD_TEMP_DIR = str(MEDIA_ROOT / "tmp")
+# A server folder whose CSV files a project member may import by relative path (large files
+# without an upload); empty turns the import off.
+IMPORT_ROOT = env.str("IMPORT_ROOT", default="")
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("MAX_UPLOAD_FILES", default=1000)
 
 # Failed logins per account and client address (labeler.login_throttle).

@@ -9,8 +9,10 @@ from .cache import series_cache_write
 from .errors import IngestError
 from .export import write_labeled_csv
 from .ingest import TIME_INDEX, IngestResult, ingest_csv
+from .pyramid import pyramid_build, series_pyramid
 from .series import ColumnarSeries, open_series
-from .window import DEFAULT_MAX_POINTS, series_window
+from .window import DEFAULT_MAX_POINTS, Window, series_window, window_json, window_select
+from .window_binary import window_binary, window_binary_read
 
 __all__ = [
     "DEFAULT_MAX_POINTS",
@@ -18,9 +20,16 @@ __all__ = [
     "ColumnarSeries",
     "IngestError",
     "IngestResult",
+    "Window",
     "ingest_csv",
     "open_series",
+    "pyramid_build",
     "series_cache_write",
+    "series_pyramid",
     "series_window",
+    "window_binary",
+    "window_binary_read",
+    "window_json",
+    "window_select",
     "write_labeled_csv",
 ]

@@ -26,7 +26,9 @@ from .plan import (
     unparseable_error,
     verb,
 )
+from .pyramid import PYRAMID_DIR, pyramid_write
 from .readers import CarefulStats, FastPathUnavailable, arrow_chunks, python_chunks
+from .series import open_series
 from .timeparse import (
     EPOCH_RANGES,
     DateFamily,
@@ -458,6 +460,7 @@ def ingest_csv(
     *,
     time_column: str | None = None,
     channels: list[str] | None = None,
+    pyramid: bool = True,
 ) -> IngestResult:
     """Read the CSV at ``source_path`` and write its columnar cache to ``cache_dir``.
 
@@ -465,7 +468,8 @@ def ingest_csv(
     column. ``channels``: None takes every numeric column but the time column, a list picks
     those. Raises ``IngestError`` for a file it refuses; then nothing is left at ``cache_dir``.
     The cache is written to a temporary folder beside ``cache_dir`` and renamed into place
-    (replacing an older cache there).
+    (replacing an older cache there). ``pyramid``: also write the min/max pyramid that plot
+    windows of long files are read from (else it is built on first use).
     """
     source = Path(source_path)
     target = Path(cache_dir)
@@ -474,6 +478,8 @@ def ingest_csv(
     work.mkdir()
     try:
         result = _ingest_into(source, work, time_column=time_column, channels=channels)
+        if pyramid:
+            pyramid_write(open_series(work), work / PYRAMID_DIR)
         _install(work, target)
         return result
     except BaseException:

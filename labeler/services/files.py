@@ -1,11 +1,14 @@
 import logging
+import os
 import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from labeler import storage
+from labeler.errors import Forbidden, InvalidInput, Unavailable, UserError
 from labeler.ingest import IngestError, ingest_csv
 from labeler.models import SeriesFile
 from labeler.working_state import working_state_store
@@ -13,6 +16,7 @@ from labeler.working_state import working_state_store
 logger = logging.getLogger(__name__)
 
 ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt")
+COPY_CHUNK_BYTES = 8 << 20
 # A project's time_column: "" detects the time column, ROW_INDEX uses the row number.
 ROW_INDEX = "#row"
 
@@ -50,18 +54,29 @@ def files_upload(*, project, uploads, user) -> list[UploadOutcome]:
 
 
 def file_upload(*, project, name, uploaded, user) -> UploadOutcome:
+    return _file_create(
+        project=project,
+        name=name,
+        user=user,
+        keep=lambda destination: storage.upload_keep(uploaded, destination),
+    )
+
+
+def _file_create(*, project, name, user, keep) -> UploadOutcome:
+    """Store the file (``keep(destination)`` writes its bytes there), ingest, register."""
     if not name.lower().endswith(ACCEPTED_SUFFIXES):
         return UploadOutcome(name=name, error="Only CSV files (.csv, .tsv, .txt) can be uploaded.")
     series_file = SeriesFile(project=project, uploaded_by=user)
     try:
-        result = _store_and_ingest(project, series_file.storage_key, uploaded)
+        result = _store_and_ingest(project, series_file.storage_key, keep)
     except IngestError as error:
         return UploadOutcome(name=name, error=error.message)
     except Exception:
         logger.exception("ingest of %r failed", name)
         return UploadOutcome(name=name, error="The file could not be read as a CSV table.")
     warnings = list(result.warnings)
-    _fill_from_ingest(series_file, result, size_bytes=uploaded.size)
+    size_bytes = storage.source_path(series_file.storage_key).stat().st_size
+    _fill_from_ingest(series_file, result, size_bytes=size_bytes)
     series_file.warnings = warnings
     try:
         _save_with_unique_name(series_file, project, name, warnings)
@@ -71,11 +86,11 @@ def file_upload(*, project, name, uploaded, user) -> UploadOutcome:
     return UploadOutcome(name=name, file=series_file, warnings=warnings)
 
 
-def _store_and_ingest(project, storage_key, uploaded):
+def _store_and_ingest(project, storage_key, keep):
     folder = storage.file_dir(storage_key)
     folder.mkdir(parents=True)
     try:
-        storage.upload_keep(uploaded, storage.source_path(storage_key))
+        keep(storage.source_path(storage_key))
         return ingest_csv(
             storage.source_path(storage_key),
             storage.cache_dir(storage_key),
@@ -85,6 +100,96 @@ def _store_and_ingest(project, storage_key, uploaded):
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+
+
+# --------------------------------------------------------------------------- server folder
+
+
+def import_root() -> Path:
+    """The resolved IMPORT_ROOT; Forbidden when importing is off, Unavailable when the folder
+    is missing."""
+    if not settings.IMPORT_ROOT:
+        raise Forbidden(
+            "Importing from a server folder is turned off; the administrator allows it by "
+            "setting IMPORT_ROOT to that folder."
+        )
+    root = Path(settings.IMPORT_ROOT).resolve()
+    if not root.is_dir():
+        raise Unavailable("The server's import folder (IMPORT_ROOT) is missing.")
+    return root
+
+
+def import_path_resolve(relative: str, root: Path) -> Path:
+    """The file that ``relative`` names inside ``root``; ValueError saying why when none
+    (absolute, '..', NUL, a link leading out, not a CSV file)."""
+    if not relative or "\0" in relative:
+        raise ValueError("is empty or holds a NUL character")
+    pure = PurePosixPath(relative.replace("\\", "/"))
+    if pure.is_absolute() or PureWindowsPath(relative).drive:
+        raise ValueError("is absolute; give a path relative to the import folder")
+    if ".." in pure.parts:
+        raise ValueError("holds '..'")
+    try:
+        resolved = (root / pure).resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise ValueError("does not exist") from None
+    if not resolved.is_relative_to(root):
+        raise ValueError("leads outside the import folder")
+    if not resolved.is_file():
+        raise ValueError("is not a file")
+    if not resolved.name.lower().endswith(ACCEPTED_SUFFIXES):
+        raise ValueError("is not a CSV file (.csv, .tsv, .txt)")
+    return resolved
+
+
+def import_paths_check(*, paths: list[str]) -> None:
+    """InvalidInput naming every path that cannot be imported (Forbidden when importing is
+    off)."""
+    root = import_root()
+    problems = []
+    for path in paths:
+        try:
+            import_path_resolve(path, root)
+        except ValueError as problem:
+            problems.append((path, str(problem)))
+    if problems:
+        raise InvalidInput(
+            "These paths cannot be imported: "
+            + "; ".join(f"{path!r} {problem}" for path, problem in problems)
+            + ".",
+            detail={"paths": [{"path": path, "error": problem} for path, problem in problems]},
+        )
+
+
+def file_import(*, project, relative_path: str, user) -> UploadOutcome:
+    """Copy a file of the import folder into storage, ingest it and register it, as an upload.
+
+    The path is checked again (the folder may have changed since the request), and the file is
+    opened without following a symbolic link and checked to be inside the folder once open.
+    """
+    name = PurePosixPath(relative_path.replace("\\", "/")).name
+    try:
+        root = import_root()
+    except UserError as error:
+        return UploadOutcome(name=name, error=error.message)
+    try:
+        resolved = import_path_resolve(relative_path, root)
+    except ValueError as problem:
+        return UploadOutcome(name=name, error=f"The path {relative_path!r} {problem}.")
+
+    def copy_checked(destination: Path) -> None:
+        descriptor = os.open(resolved, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(descriptor, "rb") as source:
+            opened = Path(f"/proc/self/fd/{descriptor}")
+            if opened.exists() and not Path(os.readlink(opened)).is_relative_to(root):
+                raise IngestError(
+                    f"The path {relative_path!r} leads outside the import folder.",
+                    code="outside_import_root",
+                )
+            with destination.open("wb") as out:
+                shutil.copyfileobj(source, out, COPY_CHUNK_BYTES)
+
+    return _file_create(project=project, name=name, user=user, keep=copy_checked)
 
 
 def _fill_from_ingest(series_file, result, *, size_bytes):

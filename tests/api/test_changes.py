@@ -238,7 +238,9 @@ def no_overlap_file(client, project, uploaded_file):
 
 
 def spans(client, file_id):
-    return sorted((a["label"], a["start"], a["end"]) for a in listed(client, file_id)["annotations"])
+    return sorted(
+        (a["label"], a["start"], a["end"]) for a in listed(client, file_id)["annotations"]
+    )
 
 
 def test_no_overlap_a_new_range_trims_deletes_and_splits_what_it_covers(client, no_overlap_file):
