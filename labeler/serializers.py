@@ -32,6 +32,7 @@ def file_data(series_file, *, working_version=None) -> dict:
         "time_start": series_file.time_start,
         "time_end": series_file.time_end,
         "sampling_rate": series_file.sampling_rate,
+        "display_timezone": series_file.display_timezone,
         "warnings": series_file.warnings,
         "size_bytes": series_file.size_bytes,
         "checksum": series_file.checksum,

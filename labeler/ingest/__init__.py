@@ -9,18 +9,24 @@ from .cache import series_cache_write
 from .errors import IngestError
 from .export import write_labeled_csv
 from .ingest import TIME_INDEX, IngestResult, ingest_csv
+from .preview import MAPPING_CODES, columns_preview
 from .series import ColumnarSeries, open_series
+from .timeparse import TIME_FORMATS, time_zone_get
 from .window import DEFAULT_MAX_POINTS, series_window
 
 __all__ = [
     "DEFAULT_MAX_POINTS",
+    "MAPPING_CODES",
+    "TIME_FORMATS",
     "TIME_INDEX",
     "ColumnarSeries",
     "IngestError",
     "IngestResult",
+    "columns_preview",
     "ingest_csv",
     "open_series",
     "series_cache_write",
     "series_window",
+    "time_zone_get",
     "write_labeled_csv",
 ]
