@@ -99,11 +99,12 @@ def clock_ticks(view: list, zone_name: str) -> dict:
     return {
         "tickmode": "array",
         "tickvals": [stamp.isoformat() for stamp in utc],
-        "ticktext": _clock_texts(clock, step),
+        "ticktext": _clock_texts(clock, step, first_shown=int(np.searchsorted(utc.asi8, low))),
     }
 
 
-def _clock_texts(clock: pd.DatetimeIndex, step_s: float) -> list[str]:
+def _clock_texts(clock: pd.DatetimeIndex, step_s: float, *, first_shown: int = 0) -> list[str]:
+    """Clock times; the date under the first tick in view and wherever the day changes."""
     if step_s >= DAY_S:
         return [stamp.strftime("%Y-%m-%d") for stamp in clock]
     if step_s >= 60:
@@ -113,7 +114,9 @@ def _clock_texts(clock: pd.DatetimeIndex, step_s: float) -> list[str]:
     else:
         times = [stamp.strftime("%H:%M:%S.%f")[: 9 + _decimals(step_s)] for stamp in clock]
     dates = np.asarray(clock.strftime("%Y-%m-%d"))
-    new_day = np.r_[True, dates[1:] != dates[:-1]] if len(dates) else []
+    new_day = np.r_[True, dates[1:] != dates[:-1]] if len(dates) else np.array([], dtype=bool)
+    if first_shown < len(dates):
+        new_day[first_shown] = True
     return [
         f"{time}<br>{date}" if first else str(time)
         for time, date, first in zip(times, dates, new_day, strict=True)

@@ -5,6 +5,7 @@ from pathlib import Path
 from .dialect import sniff
 from .errors import IngestError
 from .plan import _classify, _datetime_cells_ok, _unique_names, make_plan
+from .timeparse import TIME_FORMAT_LABELS, TIME_FORMATS
 
 EXAMPLE_VALUES = 3
 
@@ -26,10 +27,12 @@ MAPPING_CODES = frozenset(
 
 
 def columns_preview(source_path) -> dict:
-    """``{"columns": [{"name", "kind", "examples"}], "delimiter", "time_column"}``.
+    """``{"columns": [{"name", "kind", "examples"}], "delimiter", "time_column",
+    "time_formats": [{"key", "label"}]}``.
 
     ``kind`` is numeric, datetime, text or empty (from the first rows); ``time_column`` is the
-    column detection would take as time (None: the row number).
+    column detection would take as time (None: the row number); ``time_formats`` are the
+    readings an uploader may force (the upload's ``time_format`` field).
     """
     sample = sniff(Path(source_path))
     width = len(sample.header) if sample.header else max(len(row) for row in sample.rows)
@@ -46,4 +49,9 @@ def columns_preview(source_path) -> dict:
         detected = make_plan(sample, time_column=None, channels=None).time_name
     except IngestError:
         detected = None
-    return {"columns": columns, "delimiter": sample.dialect.delimiter, "time_column": detected}
+    return {
+        "columns": columns,
+        "delimiter": sample.dialect.delimiter,
+        "time_column": detected,
+        "time_formats": [{"key": key, "label": TIME_FORMAT_LABELS[key]} for key in TIME_FORMATS],
+    }

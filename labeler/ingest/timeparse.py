@@ -132,6 +132,12 @@ DATE_FAMILIES = (
 
 # Forced readings of the time column (``time_format``): numbers, epoch numbers, or one family.
 TIME_FORMATS = ("number", "epoch_s", "epoch_ms", *(family.key for family in DATE_FAMILIES))
+TIME_FORMAT_LABELS = {
+    "number": "numbers (seconds)",
+    "epoch_s": "Unix epoch seconds",
+    "epoch_ms": "Unix epoch milliseconds",
+    **{family.key: f"{family.label} ({family.example})" for family in DATE_FAMILIES},
+}
 
 
 def time_zone_get(name: str) -> dt.tzinfo:

@@ -51,6 +51,11 @@ def test_a_file_that_does_not_match_the_project_is_refused_with_its_columns(clie
     assert [c["kind"] for c in preview["columns"]] == ["numeric", "numeric", "numeric", "text"]
     assert preview["columns"][0]["examples"] == ["0,0", "0,5", "1,0"]
     assert preview["delimiter"] == ";" and preview["time_column"] == "Zeit"
+    formats = {f["key"]: f["label"] for f in preview["time_formats"]}
+    assert (
+        formats["epoch_ms"] == "Unix epoch milliseconds"
+        and "day/month/year" in formats["dmy_slash"]
+    )
     assert storage_snapshot() == before
 
 

@@ -49,7 +49,8 @@ def test_clock_ticks_show_the_files_offset_at_round_local_times():
     shown = dict(zip(ticks["tickvals"], ticks["ticktext"], strict=True))
     assert shown["2024-03-01T08:00:00"].startswith("10:00")
     assert shown["2024-03-01T08:10:00"] == "10:10"
-    assert "2024-03-01" in ticks["ticktext"][0]  # the date once, on the first tick
+    assert shown["2024-03-01T08:00:00"] == "10:00<br>2024-03-01"  # the date on the first in view
+    assert shown["2024-03-01T08:20:00"] == "10:20"
 
 
 def test_clock_ticks_cross_a_daylight_saving_change_in_a_named_zone():
