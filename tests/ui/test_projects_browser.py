@@ -30,6 +30,18 @@ def page(context):
     return page
 
 
+def project_through_api(context, live_app, name, labels) -> dict:
+    body = {"name": f"{name} {uuid.uuid4().hex[:4]}", "labels": labels}
+    return api(context, live_app, "/api/projects/", method="post", data=body)
+
+
+def file_through_api(context, live_app, project, name, text) -> dict:
+    csv_file = {"name": name, "mimeType": "text/csv", "buffer": text.encode()}
+    path = f"/api/projects/{project['id']}/files/"
+    answer = api(context, live_app, path, method="post", multipart={"files": csv_file})
+    return answer["results"][0]["file"]
+
+
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / name))
@@ -107,31 +119,12 @@ def test_new_project_upload_with_a_column_mapping_and_label(context, live_app, p
 
 
 def test_a_date_time_file_with_an_offset_shows_its_own_clock(context, live_app, page):
-    project = api(
-        context,
-        live_app,
-        "/api/projects/",
-        method="post",
-        data={"name": f"Zoned {uuid.uuid4().hex[:4]}", "labels": ["Walk"]},
-    )
+    project = project_through_api(context, live_app, "Zoned", ["Walk"])
     rows = "".join(
         f"2024-03-01T{10 + n // 360:02d}:{(n // 6) % 60:02d}:{(n % 6) * 10:02d}+02:00,{n % 17}\n"
         for n in range(360)
     )
-    answer = api(
-        context,
-        live_app,
-        f"/api/projects/{project['id']}/files/",
-        method="post",
-        multipart={
-            "files": {
-                "name": "zoned.csv",
-                "mimeType": "text/csv",
-                "buffer": b"time,v\n" + rows.encode(),
-            }
-        },
-    )
-    series_file = answer["results"][0]["file"]
+    series_file = file_through_api(context, live_app, project, "zoned.csv", "time,v\n" + rows)
     assert series_file["time_start"] == "2024-03-01T08:00:00Z"
     assert series_file["display_timezone"] == "+02:00"
     page.close()
@@ -146,3 +139,47 @@ def test_a_date_time_file_with_an_offset_shows_its_own_clock(context, live_app, 
     title = page.evaluate("() => document.querySelector('#graph .g-xtitle').textContent")
     assert "UTC+02:00" in title
     screenshot(page, "local-time-axis.png")
+
+
+def test_project_settings_change_labels_and_show_a_refusal(context, live_app, page):
+    project = project_through_api(context, live_app, "Settings", ["Walk", "Run"])
+    rows = "".join(f"{n / 10},{n % 5}\n" for n in range(50))
+    file_id = file_through_api(context, live_app, project, "s.csv", "time,v\n" + rows)["id"]
+    label = {"label": "Run", "start": 1.0, "end": 2.0}
+    api(context, live_app, f"/api/files/{file_id}/annotations/", method="post", data=label)
+    api(context, live_app, f"/api/files/{file_id}/save/", method="post")
+
+    page.goto(f"{live_app.base_url}/?project={project['id']}")
+    page.wait_for_function(
+        f"() => window.TSL.ctx.project && window.TSL.ctx.project.id === {project['id']}"
+    )
+    page.click("#project-settings-open")
+    page.wait_for_selector("#project-settings:not([hidden])")
+    rows = page.locator("#project-settings .tsl-label-row")
+    assert rows.count() == 2
+    rows.nth(1).locator("[data-remove-label]").click()  # Run is used by a saved label
+    page.click("#project-settings button[type=submit]")
+    error = page.locator("#project-settings [data-error]")
+    error.wait_for()
+    assert "Run" in error.inner_text()
+    assert [
+        lb["name"] for lb in api(context, live_app, f"/api/projects/{project['id']}/")["labels"]
+    ] == [
+        "Walk",
+        "Run",
+    ]
+
+    page.click("#project-settings [data-add-label]")
+    added = page.locator("#project-settings .tsl-label-row").nth(1)
+    added.locator("[name=label-name]").fill("Run")
+    added.locator("[name=label-hotkey]").fill("r")
+    added.locator("[name=label-kind]").select_option("range")
+    first = page.locator("#project-settings .tsl-label-row").nth(0)
+    first.locator("[name=label-color]").evaluate("(input) => { input.value = '#00aa55'; }")
+    page.fill("#project-settings [name=time_column]", "time")
+    page.click("#project-settings button[type=submit]")
+    page.wait_for_selector("#project-settings", state="hidden")
+    saved = api(context, live_app, f"/api/projects/{project['id']}/")
+    assert saved["labels"][0]["color"] == "#00aa55"
+    assert (saved["labels"][1]["name"], saved["labels"][1]["hotkey"]) == ("Run", "r")
+    assert saved["time_column"] == "time"
