@@ -183,3 +183,37 @@ def test_project_settings_change_labels_and_show_a_refusal(context, live_app, pa
     assert saved["labels"][0]["color"] == "#00aa55"
     assert (saved["labels"][1]["name"], saved["labels"][1]["hotkey"]) == ("Run", "r")
     assert saved["time_column"] == "time"
+
+
+LABEL_STUDIO_CONFIG = """<View>
+  <TimeSeriesLabels name="label" toName="ts">
+    <Label value="Run" background="#ff0000" hotkey="r"/>
+    <Label value="Fall" background="#0000ff" kind="instant"/>
+  </TimeSeriesLabels>
+  <TimeSeries name="ts" valueType="url" value="$csv_url" timeColumn="time">
+    <Channel column="acc_x"/>
+  </TimeSeries>
+</View>"""
+
+
+def test_a_new_project_from_a_label_studio_config(context, live_app, page):
+    page.goto(f"{live_app.base_url}/")
+    page.wait_for_function("() => window.TSL.ctx.project")
+    page.click("#project-new-open")
+    page.fill("#project-new-name", f"From Label Studio {uuid.uuid4().hex[:4]}")
+    page.click("#project-new details summary")
+    page.fill("#project-new [name=label_config]", "<View><TimeSeries/></View>")
+    page.click("#project-new button[type=submit]")
+    error = page.locator("#project-new [data-error]")
+    error.wait_for()
+    assert "TimeSeriesLabels" in error.inner_text()  # the server's reason, in the dialog
+    page.fill("#project-new [name=label_config]", LABEL_STUDIO_CONFIG)
+    page.click("#project-new button[type=submit]")
+    page.wait_for_url("**/?project=*")
+    project_id = int(page.url.rsplit("=", 1)[1])
+    project = api(context, live_app, f"/api/projects/{project_id}/")
+    assert [(lb["name"], lb["hotkey"], lb["kind"]) for lb in project["labels"]] == [
+        ("Run", "r", "both"),
+        ("Fall", "2", "instant"),
+    ]
+    assert project["time_column"] == "time" and project["channels"] == ["acc_x"]
