@@ -134,7 +134,9 @@ def axis_ticks(view: list, file_meta: dict) -> dict:
         return duration_ticks(view)
     zone = file_meta.get("display_timezone")
     if file_meta["time_kind"] == "datetime" and zone and _stored_in_utc(file_meta):
-        return {**clock_ticks(view, zone), "title": {"text": zone_title(zone)}}
+        # Plotly's hover cannot change zones: it says which clock it shows
+        hover = {"hoverformat": "%Y-%m-%d %H:%M:%S.%L UTC"}
+        return {**clock_ticks(view, zone), **hover, "title": {"text": zone_title(zone)}}
     return {}
 
 

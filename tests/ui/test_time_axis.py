@@ -65,6 +65,7 @@ def test_series_figure_of_a_zoned_file_shows_its_clock():
     figure = figures.series_figure(window=ZONED_WINDOW, file_meta=ZONED, mode="stacked", view=view)
     axis = figure["layout"]["xaxis"]
     assert axis["title"]["text"] == "time (UTC+02:00)"
+    assert axis["hoverformat"].endswith(" UTC")  # the hover's clock is not the axis' clock
     assert "10:30" in axis["ticktext"][axis["tickvals"].index("2024-03-01T08:30:00")]
     assert figure["data"][0]["x"][0] == "2024-03-01T08:00:00"  # traces keep the stored time
 
