@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from labeler import exports, selectors
 from labeler.api_errors import first_problem
 from labeler.errors import InvalidInput
-from labeler.ingest import window_binary, window_json
+from labeler.ingest import TIME_FORMATS, TIME_INDEX, time_zone_get, window_binary, window_json
 from labeler.renderers import FormatNegotiation, WindowBinaryRenderer
 from labeler.serializers import (
     AnnotationChangeShape,
@@ -186,6 +186,52 @@ class ProjectMemberApi(APIView):
 class ProjectFilesApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
+    class MappingSerializer(serializers.Serializer):
+        """Optional form fields that replace detection for the files of one request."""
+
+        class Meta:
+            ref_name = "ProjectFilesMapping"
+
+        time_column = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            trim_whitespace=False,
+            help_text="a column name, or 'none' for the row number",
+        )
+        time_format = serializers.ChoiceField(
+            choices=["auto", *TIME_FORMATS], required=False, allow_blank=True
+        )
+        timezone = serializers.CharField(
+            required=False, allow_blank=True, help_text="UTC, +02:00 or Europe/Berlin"
+        )
+        channels = serializers.CharField(
+            required=False, allow_blank=True, help_text="comma-separated column names"
+        )
+
+        def validate_timezone(self, value):
+            if value.strip():
+                try:
+                    time_zone_get(value)
+                except ValueError as error:
+                    raise serializers.ValidationError(str(error)) from error
+            return value.strip()
+
+        def validate_channels(self, value):
+            if value.strip() and not [name for name in value.split(",") if name.strip()]:
+                raise serializers.ValidationError("name at least one channel")
+            return value
+
+        def mapping(self) -> file_services.ColumnMapping:
+            data = self.validated_data
+            time_column = data.get("time_column", "").strip() or None
+            channels = [name.strip() for name in data.get("channels", "").split(",")]
+            return file_services.ColumnMapping(
+                time_column=TIME_INDEX if time_column == "none" else time_column,
+                time_format=data.get("time_format") if data.get("time_format") != "auto" else None,
+                timezone=data.get("timezone") or None,
+                channels=[name for name in channels if name] or None,
+            )
+
     @extend_schema(responses=FileShape(many=True))
     def get(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
@@ -198,7 +244,11 @@ class ProjectFilesApi(APIView):
             "multipart/form-data": {
                 "type": "object",
                 "properties": {
-                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    "time_column": {"type": "string"},
+                    "time_format": {"type": "string", "enum": ["auto", *TIME_FORMATS]},
+                    "timezone": {"type": "string"},
+                    "channels": {"type": "string"},
                 },
             }
         }
@@ -206,10 +256,14 @@ class ProjectFilesApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def post(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
+        options = self.MappingSerializer(data=request.data)
+        options.is_valid(raise_exception=True)
         uploads = _uploads_in_order(request)
         if not uploads:
             raise InvalidInput("Send the CSV files in the multipart field 'files'.")
-        outcomes = file_services.files_upload(project=project, uploads=uploads, user=request.user)
+        outcomes = file_services.files_upload(
+            project=project, uploads=uploads, user=request.user, mapping=options.mapping()
+        )
         results = [upload_result_data(outcome) for outcome in outcomes]
         created = sum(outcome.created for outcome in outcomes)
         body = {"results": results, "created": created, "rejected": len(outcomes) - created}

@@ -107,6 +107,11 @@ class SeriesFile(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def display_timezone(self) -> str | None:
+        """The zone whose clock the plot shows (date-time files): see IngestResult.display_tz."""
+        return self.ingest_info.get("display_tz")
+
 
 class Annotation(models.Model):
     """A saved label: what the last Save copied from the working state."""

@@ -36,6 +36,7 @@ def file_data(series_file, *, working_version=None) -> dict:
         "time_start": series_file.time_start,
         "time_end": series_file.time_end,
         "sampling_rate": series_file.sampling_rate,
+        "display_timezone": series_file.display_timezone,
         "warnings": series_file.warnings,
         "size_bytes": series_file.size_bytes,
         "checksum": series_file.checksum,
@@ -60,7 +61,10 @@ def upload_result_data(outcome) -> dict:
             "file": file_data(outcome.file),
             "warnings": outcome.warnings,
         }
-    return {"name": outcome.name, "status": "rejected", "error": outcome.error}
+    rejection = {"name": outcome.name, "status": "rejected", "error": outcome.error}
+    if outcome.code:  # refused by ingestion: why, and for a column problem what the file holds
+        rejection.update(code=outcome.code, detail=outcome.detail)
+    return rejection
 
 
 def annotation_data(annotation: dict) -> dict:

@@ -104,6 +104,7 @@ def file_meta(series_file) -> dict:
         "time_end": series_file.time_end,
         "sampling_rate": series_file.sampling_rate,
         "warnings": series_file.warnings,
+        "display_timezone": series_file.display_timezone,
     }
 
 

@@ -4,7 +4,7 @@ in the page template (labeler/templates/labeler/index.html): Dash has no <input 
 
 from dash import dash_table, dcc, html
 
-from labeler.dash_ui import figures, ids
+from labeler.dash_ui import figures, ids, project_dialogs
 
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -61,6 +61,7 @@ def header():
                 placeholder="Choose a project",
                 className="tsl-project-select",
             ),
+            *project_dialogs.header_buttons(),
             html.Button(
                 "Upload CSV Data!",
                 id=ids.UPLOAD_OPEN,

@@ -5,7 +5,7 @@
  *   (POST /api/files/<id>/changes/, one batch per edit, undo/redo included) and kept current by
  *   the edit answers and the websocket of the file (ws/files/<id>/: other tabs' edits);
  * - plot gestures (click-click range, drag range, double-click instant, Esc) and hotkeys;
- * - uploads (CSV dialog with progress, .pth models) and the ZIP download, through the REST API.
+ * - the ZIP download, through the REST API (uploads: upload.js; project dialogs: projects.js).
  */
 (function () {
   "use strict";
@@ -62,6 +62,8 @@
     return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
   }
   function fmtInt(n) { return Number(n || 0).toLocaleString("en-US"); }
+  // for the page's other scripts (upload.js, projects.js)
+  TSL.util = { el: el, csrfToken: csrfToken, escapeHtml: escapeHtml, fmtInt: fmtInt, setProps: setProps };
 
   // ---------------------------------------------------------------- toasts
 
@@ -737,7 +739,7 @@
     var idleCell = cellSelectedNotEditing(event.target);
     if (key === "Escape") {
       if (idleCell) event.target.blur();
-      if (closeUpload()) return;
+      if (TSL.closeDialog && TSL.closeDialog()) return;
       if (!el(DOWNLOAD_DIALOG).hidden) { click("download-close"); return; }
       if (TSL.cancelPending()) return;
       picked = null;
@@ -832,153 +834,6 @@
     };
   }
 
-  // ---------------------------------------------------------------- uploads
-
-  var IN_A_FOLDER = /\.(csv|tsv)$/i; // a folder's .txt files are usually notes, not data
-  var BATCH_FILES = 20;
-  var BATCH_BYTES = 200 * 1024 * 1024;
-
-  function openUpload() {
-    var project = TSL.ctx.project;
-    if (!project) { TSL.toast("Choose a project first.", "warning"); return; }
-    el("upload-project-name").textContent = project.name;
-    el("upload-dialog").hidden = false;
-  }
-  function closeUpload() {
-    var dialog = el("upload-dialog");
-    if (!dialog || dialog.hidden) return false;
-    dialog.hidden = true;
-    return true;
-  }
-
-  function uploadFiles(fileList, fromDirectory) {
-    var project = TSL.ctx.project;
-    if (!project) return;
-    var files = Array.prototype.slice.call(fileList || []);
-    var results = el("upload-results");
-    results.innerHTML = "";
-    var skipped = 0;
-    if (fromDirectory) {
-      var csvs = files.filter(function (f) { return IN_A_FOLDER.test(f.name); });
-      skipped = files.length - csvs.length;
-      files = csvs;
-    }
-    if (!files.length) {
-      addResult({ name: fromDirectory ? "(folder)" : "(nothing)", status: "rejected",
-                  error: fromDirectory ? "No .csv or .tsv file in that folder." : "No file chosen." });
-      return;
-    }
-    var batches = [], batch = [], bytes = 0;
-    files.forEach(function (file) {
-      if (batch.length && (batch.length >= BATCH_FILES || bytes + file.size > BATCH_BYTES)) {
-        batches.push(batch); batch = []; bytes = 0;
-      }
-      batch.push(file); bytes += file.size;
-    });
-    if (batch.length) batches.push(batch);
-    var total = files.reduce(function (sum, f) { return sum + f.size; }, 0) || 1;
-    var done = 0, accepted = 0, rejected = 0;
-    var wrap = el("upload-progress-wrap"), bar = el("upload-progress"), text = el("upload-progress-text");
-    wrap.hidden = false;
-    bar.value = 0;
-    text.textContent = "Uploading " + files.length + " file" + (files.length === 1 ? "" : "s") +
-      (skipped ? " (" + skipped + " other files skipped)" : "") + "…";
-
-    function next(index) {
-      if (index >= batches.length) {
-        bar.value = 100;
-        text.textContent = accepted + " accepted, " + rejected + " rejected" +
-          (skipped ? ", " + skipped + " other files skipped" : "") + ".";
-        setProps("files-refresh", { data: Date.now() });
-        return;
-      }
-      var current = batches[index];
-      var size = current.reduce(function (sum, f) { return sum + f.size; }, 0);
-      var form = new FormData();
-      current.forEach(function (file) { form.append("files", file, file.name); });
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/projects/" + project.id + "/files/");
-      xhr.setRequestHeader("X-CSRFToken", csrfToken());
-      xhr.upload.onprogress = function (event) {
-        if (event.lengthComputable) {
-          bar.value = Math.min(99, 100 * (done + event.loaded * size / event.total) / total);
-        }
-      };
-      xhr.onload = function () {
-        var body = null;
-        try { body = JSON.parse(xhr.responseText); } catch (error) { body = null; }
-        if (body && body.results) {
-          body.results.forEach(function (result) {
-            if (result.status === "created") accepted += 1; else rejected += 1;
-            addResult(result);
-          });
-        } else {
-          current.forEach(function (file) {
-            rejected += 1;
-            addResult({ name: file.name, status: "rejected",
-                        error: (body && body.error) || "The server answered " + xhr.status + "." });
-          });
-        }
-        done += size;
-        bar.value = 100 * done / total;
-        next(index + 1);
-      };
-      xhr.onerror = function () {
-        current.forEach(function (file) {
-          rejected += 1;
-          addResult({ name: file.name, status: "rejected", error: "Network error: not uploaded." });
-        });
-        done += size;
-        next(index + 1);
-      };
-      xhr.send(form);
-    }
-    next(0);
-  }
-
-  function addResult(result) {
-    var item = document.createElement("li");
-    var ok = result.status === "created";
-    item.className = ok ? "is-accepted" : "is-rejected";
-    var detail;
-    if (ok) {
-      var file = result.file || {};
-      detail = fmtInt(file.rows) + " rows · " + (file.channels || []).length + " channels";
-      if (file.name && file.name !== result.name) detail += " · stored as " + file.name;
-      if ((result.warnings || []).length) detail += " · " + result.warnings.join(" ");
-    } else {
-      detail = result.error || "rejected";
-    }
-    item.innerHTML = '<span class="tsl-result-mark">' + (ok ? "✓" : "✗") + "</span>" +
-      '<span class="tsl-result-name">' + escapeHtml(result.name) + "</span>" +
-      '<span class="tsl-result-status">' + (ok ? "accepted" : "rejected") + "</span>" +
-      '<span class="tsl-result-detail">' + escapeHtml(detail) + "</span>";
-    el("upload-results").appendChild(item);
-  }
-
-  function uploadModel(file) {
-    var project = TSL.ctx.project;
-    if (!file || !project) return;
-    var form = new FormData();
-    form.append("file", file, file.name);
-    form.append("name", file.name.replace(/\.(pth|pt)$/i, ""));
-    form.append("project", project.id);
-    TSL.toast("Checking " + file.name + "…", "info");
-    fetch("/api/models/", { method: "POST", body: form, credentials: "same-origin",
-                            headers: { "X-CSRFToken": csrfToken() } })
-      .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (body) {
-          if (!response.ok) throw new Error(body.error || "The server answered " + response.status + ".");
-          return body;
-        });
-      })
-      .then(function (model) {
-        TSL.toast("Model “" + model.name + "” added.", "success");
-        setProps("models-refresh", { data: { ts: Date.now(), select: model.id } });
-      })
-      .catch(function (error) { TSL.toast(error.message, "error"); });
-  }
-
   function downloadZip(fileIds, project) {
     var form = document.createElement("form");
     form.method = "post";
@@ -1003,7 +858,6 @@
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (!target || !target.closest) return;
-    if (target.closest("#upload-open")) { openUpload(); return; }
     if (target.closest("#delete-button")) { deleteChosen(); return; }
     if (target.closest("#keep-button")) { keepChosen(); return; }
     if (target.closest("#undo-button")) { step("undo", "redo"); return; }
@@ -1014,38 +868,6 @@
     if (target.closest("#select-model")) { tickRows("model"); return; }
     var labelButton = target.closest("#label-picker button[data-label]");
     if (labelButton) { relabelPicked(labelButton.getAttribute("data-label")); return; }
-    if (target.closest("[data-close-upload]")) { closeUpload(); return; }
-    if (target.closest("#model-upload")) {
-      if (!TSL.ctx.project) { TSL.toast("Choose a project first.", "warning"); return; }
-      el("model-file").click();
-      return;
-    }
-    var dialog = el("upload-dialog");
-    if (dialog && target === dialog) closeUpload();
-  });
-
-  document.addEventListener("change", function (event) {
-    var target = event.target;
-    if (!target) return;
-    if (target.id === "upload-files" || target.id === "upload-directory") {
-      uploadFiles(target.files, target.id === "upload-directory");
-      target.value = "";
-    } else if (target.id === "model-file") {
-      uploadModel(target.files && target.files[0]);
-      target.value = "";
-    }
-  });
-
-  document.addEventListener("dragover", function (event) {
-    if (event.target && event.target.closest && event.target.closest("#upload")) {
-      event.preventDefault();
-    }
-  });
-  document.addEventListener("drop", function (event) {
-    var zone = event.target && event.target.closest && event.target.closest("#upload");
-    if (!zone) return;
-    event.preventDefault();
-    uploadFiles(event.dataTransfer.files, false);
   });
 
   document.addEventListener("DOMContentLoaded", function () {
