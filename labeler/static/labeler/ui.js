@@ -1,11 +1,12 @@
 /* Time Series Labeler: the browser side of the labeling screen (docs/ui.md).
  *
  * - clientside callbacks of the Dash app (namespace "tsl"): figure merge, table glue;
- * - the open file's labels: one copy here, written only through the REST API
- *   (POST /api/files/<id>/changes/, one batch per edit, undo/redo included) and kept current by
- *   the edit answers and the websocket of the file (ws/files/<id>/: other tabs' edits);
- * - plot gestures (click-click range, drag range, double-click instant, Esc) and hotkeys;
- * - the ZIP download, through the REST API (uploads: upload.js; project dialogs: projects.js).
+ * - the edits of the screen (Delete, Keep, description, table cells, ticks), sent as batches
+ *   through labels.js (the open file's labels and their one write path, the REST API);
+ * - plot gestures: click-click range, drag range, double-click instant, Esc; a press on a label
+ *   takes it (select, move, resize); label hotkeys;
+ * - the ZIP download (uploads: upload.js; project dialogs: projects.js; keyboard navigation and
+ *   review: navigate.js).
  */
 (function () {
   "use strict";
@@ -86,202 +87,18 @@
     setTimeout(function () { item.remove(); }, level === "error" ? 9600 : 4600);
   };
 
-  // ---------------------------------------------------------------- autosave status
-
-  var autosave = { text: "", level: "" };
-  var lastRemote = null;
-  var editsInFlight = 0;
-  function renderStatus() {
-    var parts = [];
-    if (editsInFlight) parts.push("Storing…");
-    else if (autosave.text) parts.push(autosave.text);
-    if (TSL.ctx.file) parts.push(TSL.ctx.live ? "● live" : "○ offline");
-    if (lastRemote && Date.now() - lastRemote.at < 8000) parts.push("edited by " + lastRemote.author);
-    setProps("autosave-status", {
-      children: parts.join(" · "),
-      className: "tsl-autosave" + (autosave.level === "error" ? " is-error" : "") +
-        (TSL.ctx.live ? " is-live" : ""),
-    });
-  }
-
-  // ---------------------------------------------------------------- the open file's labels
-
-  var labels = null; // {file, version, saved_version, annotations: {id: annotation}}
-  var history = { file: null, undo: [], redo: [] };
-  var HISTORY_LIMIT = 50;
-  var CONFLICT_MESSAGE = "Someone else changed this label meanwhile: your change was not applied. " +
-    "The current labels are shown; make the change again if it still applies.";
-
-  function unsaved(store) {
-    return !!store && store.version !== 0 && store.version !== store.saved_version;
-  }
-
-  function adopt(next) {
-    var before = labels;
-    labels = next;
-    TSL.ctx.store = next;
-    if (next && (!history.file || history.file !== next.file)) history = { file: next.file, undo: [], redo: [] };
-    if (!before || !next || before.file !== next.file || unsaved(before) !== unsaved(next)) {
-      setTimeout(function () { setProps("files-refresh", { data: Date.now() }); }, 0);
-    }
-  }
-
-  function publish(next) {
-    adopt(next);
-    setProps("annotations-store", { data: next });
-  }
-
-  function reload() { setProps("reload-request", { data: Date.now() }); }
-
-  // An edit's answer and a websocket message have one shape: {file, version, changed}.
-  function applyChanges(message) {
-    if (!labels || message.file !== labels.file || message.version <= labels.version) return;
-    if (message.version > labels.version + 1) setTimeout(reload, 0); // missed one: catch up
-    var annotations = Object.assign({}, labels.annotations);
-    Object.keys(message.changed || {}).forEach(function (id) {
-      if (message.changed[id] === null) delete annotations[id];
-      else annotations[id] = message.changed[id];
-    });
-    publish(Object.assign({}, labels, { version: message.version, annotations: annotations }));
-  }
-
-  function stateFromConflict(current) {
-    var annotations = {};
-    (current.annotations || []).forEach(function (a) { annotations[a.id] = a; });
-    return Object.assign({}, labels, { version: current.version, annotations: annotations });
-  }
-
-  // Edits go one after another (each batch is built when its turn comes, with the versions of
-  // the answers before it), as one POST of the changes endpoint each.
-  var editChain = Promise.resolve();
-
-  TSL.send = function (buildChanges, options) {
-    options = options || {};
-    if (!labels || !TSL.ctx.file) { TSL.toast("Open a file first.", "warning"); return editChain; }
-    var fileId = labels.file;
-    editsInFlight += 1;
-    renderStatus();
-    function run() {
-      var changes = typeof buildChanges === "function" ? buildChanges() : buildChanges;
-      if (!changes || !changes.length || !labels || labels.file !== fileId) return null;
-      // The labels before this batch (never mutated: every change makes a new map), for undo:
-      // the server may touch more than the batch names (no-overlap trims).
-      var before = labels.annotations;
-      return fetch("/api/files/" + fileId + "/changes/", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-        body: JSON.stringify({ changes: changes }),
-      }).then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (body) {
-          return answered(fileId, before, response.status, body, options);
-        });
-      }, function () {
-        autosave = { text: "⚠ NOT stored", level: "error" };
-        TSL.toast("Network error: this change was NOT stored.", "error");
-        return null;
-      });
-    }
-    editChain = editChain.then(run, run).then(function (result) {
-      editsInFlight -= 1;
-      renderStatus();
-      return result;
-    });
-    return editChain;
-  };
-
-  function answered(fileId, before, status, body, options) {
-    if (status === 200) {
-      applyChanges({ file: body.file, version: body.file_version, changed: body.changed });
-      autosave = { text: "✓ Stored", level: "ok" };
-      if (options.record !== false) record(fileId, before, body.changed);
-      if (options.done) options.done(body);
-      return body;
-    }
-    if (status === 401 || status === 403) {
-      autosave = { text: "⚠ signed out: NOT stored", level: "error" };
-      TSL.toast("You are signed out (or the page is too old): reload the page and sign in. " +
-                "Changes made from now on are not stored.", "error");
-      return null;
-    }
-    if (status === 409) {
-      autosave = { text: "⚠ not applied", level: "error" };
-      var current = body.detail && body.detail.current;
-      if (current && labels && labels.file === fileId) publish(stateFromConflict(current));
-      TSL.toast(options.conflictMessage || CONFLICT_MESSAGE, "error");
-      return null;
-    }
-    autosave = { text: status === 503 ? "⚠ NOT stored" : "⚠ not applied", level: "error" };
-    TSL.toast(body.error || "The server answered " + status + "; nothing was changed.", "error");
-    if (labels && labels.file === fileId) publish(Object.assign({}, labels)); // the table shows the stored values again
-    if (status === 404) reload();
-    return null;
-  }
-
-  // ---------------------------------------------------------------- undo / redo
-  //
-  // An entry is what one edit did: [{id, before, after}] (annotations with versions, null: did
-  // not exist). Undo sends the batch that turns each `after` back into its `before`, checked
-  // against the versions the entry produced, so a later edit of someone else is never
-  // overwritten; the server validates it like any other batch.
-
-  function record(fileId, before, changed) {
-    if (history.file !== fileId) history = { file: fileId, undo: [], redo: [] };
-    var entry = Object.keys(changed).map(function (id) {
-      return { id: id, before: before[id] || null, after: changed[id] };
-    });
-    if (!entry.length) return;
-    history.undo.push(entry);
-    if (history.undo.length > HISTORY_LIMIT) history.undo.shift();
-    history.redo = [];
-  }
-
-  function fieldsOf(annotation) {
-    return { label: annotation.label, start: annotation.start, end: annotation.end,
-             description: annotation.description || "" };
-  }
-
-  function revertChanges(entry) {
-    var changes = [];
-    entry.slice().reverse().forEach(function (item) {
-      if (!item.before && !item.after) return;
-      if (!item.before) changes.push({ op: "delete", id: item.id, version: item.after.version });
-      else if (!item.after) changes.push({ op: "create", id: item.id, annotation: fieldsOf(item.before) });
-      else changes.push({ op: "update", id: item.id, version: item.after.version,
-                          annotation: fieldsOf(item.before) });
-    });
-    return changes;
-  }
-
-  // Undo and redo wait for the edits before them: the entry is taken when its turn comes.
-  function step(take, put) {
-    var entry = null;
-    TSL.send(function () {
-      if (!labels || history.file !== labels.file || !history[take].length) {
-        TSL.toast("Nothing to " + take + ".", "warning");
-        return null;
-      }
-      entry = history[take].pop();
-      return revertChanges(entry);
-    }, {
-      record: false,
-      conflictMessage: "Cannot " + take + ": those labels were changed since (by another tab or " +
-        "person). Nothing was changed.",
-      done: function (body) {
-        history[put].push(entry.map(function (item) {
-          var now = body.changed[item.id];
-          return { id: item.id, before: item.after, after: now === undefined ? null : now };
-        }));
-        select(null);
-        TSL.toast(take === "undo" ? "Undone." : "Redone.", "info");
-      },
-    });
-  }
-
   // ---------------------------------------------------------------- edits of the screen
 
+  function annotationsNow() {
+    var current = TSL.labels.current();
+    return (current && current.annotations) || {};
+  }
+
+  function labelOf(id) { return (id && annotationsNow()[id]) || null; }
+
   function select(id) {
-    setProps("selected-store", { data: id && labels ? { file: labels.file, id: id } : null });
+    var current = TSL.labels.current();
+    setProps("selected-store", { data: id && current ? { file: current.file, id: id } : null });
   }
 
   function clearTicks() {
@@ -292,13 +109,14 @@
   function chosenAnnotations() {
     var ids = (TSL.ctx.ticked && TSL.ctx.ticked.length) ? TSL.ctx.ticked :
       (TSL.ctx.selected ? [TSL.ctx.selected.id] : []);
-    return ids.map(function (id) { return labels && labels.annotations[id]; }).filter(Boolean);
+    return ids.map(labelOf).filter(Boolean);
   }
 
   // The table's row order (state.sorted_annotations on the server: start, then id).
   function tableOrder() {
-    return Object.keys((labels && labels.annotations) || {}).map(function (id) {
-      return labels.annotations[id];
+    var all = annotationsNow();
+    return Object.keys(all).map(function (id) {
+      return all[id];
     }).sort(function (a, b) {
       var d = timeOrder(a.start) - timeOrder(b.start);
       return d !== 0 ? d : (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -336,8 +154,8 @@
     }
     var ids = chosen.map(function (a) { return a.id; });
     TSL.send(function () {
-      return ids.filter(function (id) { return labels.annotations[id]; }).map(function (id) {
-        return { op: "delete", id: id, version: labels.annotations[id].version };
+      return ids.filter(labelOf).map(function (id) {
+        return { op: "delete", id: id, version: labelOf(id).version };
       });
     }, { done: function () {
       clearTicks();
@@ -354,8 +172,8 @@
       return;
     }
     TSL.send(function () {
-      return ids.filter(function (id) { return labels.annotations[id]; }).map(function (id) {
-        return { op: "update", id: id, version: labels.annotations[id].version };
+      return ids.filter(labelOf).map(function (id) {
+        return { op: "update", id: id, version: labelOf(id).version };
       });
     }, { done: function () {
       clearTicks();
@@ -365,7 +183,7 @@
 
   function describeSelected() {
     var input = el("description-input");
-    var annotation = TSL.ctx.selected && labels && labels.annotations[TSL.ctx.selected.id];
+    var annotation = TSL.ctx.selected && labelOf(TSL.ctx.selected.id);
     if (!annotation) {
       TSL.toast("No label selected: this description goes to the next label you draw.", "info");
       return;
@@ -570,8 +388,9 @@
     var xa = gd._fullLayout.xaxis;
     var px = clientX - gd.getBoundingClientRect().left - xa._offset;
     var best = null;
-    Object.keys((labels && labels.annotations) || {}).forEach(function (id) {
-      var a = labels.annotations[id];
+    var all = annotationsNow();
+    Object.keys(all).forEach(function (id) {
+      var a = all[id];
       var s = xa.c2p(xa.d2c(plotTime(a.start))), e = xa.c2p(xa.d2c(plotTime(a.end)));
       var hit = null;
       if (a.instant || Math.abs(e - s) < 2 * GRAB_PX) {
@@ -593,7 +412,7 @@
 
   function onPlotPress(event) {
     var gd = graphDiv();
-    if (event.button !== 0 || !gd || !labels || pending || !TSL.ctx.file) return;
+    if (event.button !== 0 || !gd || !TSL.labels.current() || pending || !TSL.ctx.file) return;
     if (!event.target.closest || !event.target.closest(".nsewdrag")) return; // the plot area only
     if ((gd._fullLayout.dragmode || "select") !== "select") return;
     var hit = labelAt(gd, event.clientX);
@@ -636,12 +455,12 @@
     var gd = graphDiv();
     var xa = gd._fullLayout.xaxis;
     var px = grabbedPixels(done);
-    var annotation = labels.annotations[done.id];
+    var annotation = labelOf(done.id);
     if (!annotation) return;
     var start = apiTime(xa.c2d(xa.p2c(px[0])));
     var end = annotation.instant ? start : apiTime(xa.c2d(xa.p2c(px[1])));
     TSL.send(function () {
-      var now = labels.annotations[done.id];
+      var now = labelOf(done.id);
       return now ? [{ op: "update", id: done.id, version: now.version, snap: true,
                       annotation: { start: start, end: end } }] : [];
     });
@@ -672,7 +491,7 @@
     var gd = graphDiv();
     var dragger = event.target && event.target.closest && event.target.closest(".nsewdrag");
     if (!gd || !dragger || grab) return;
-    var hit = labels && !pending && (gd._fullLayout.dragmode || "select") === "select" ?
+    var hit = TSL.labels.current() && !pending && (gd._fullLayout.dragmode || "select") === "select" ?
       labelAt(gd, event.clientX) : null;
     dragger.style.cursor = !hit ? "" : hit.mode === "move" ? "move" : "ew-resize";
   }
@@ -696,11 +515,11 @@
   TSL.pick = pick;
 
   function relabelPicked(name) {
-    var annotation = picked && labels && labels.annotations[picked];
+    var annotation = labelOf(picked);
     if (!annotation || annotation.label === name) return;
     if (!TSL.ctx.selected || TSL.ctx.selected.id !== picked) return;
     TSL.send(function () {
-      var now = labels.annotations[picked];
+      var now = labelOf(picked);
       return now ? [{ op: "update", id: now.id, version: now.version, annotation: { label: name } }] : [];
     });
   }
@@ -787,53 +606,6 @@
   }
   function click(id) { var node = el(id); if (node) node.click(); }
 
-  // ---------------------------------------------------------------- websocket of the open file
-
-  var ws = null, wsFile = null, wsRetry = 0;
-
-  function connect(fileId) {
-    if (fileId === wsFile && ws) return;
-    if (ws) { ws.onclose = null; ws.close(); ws = null; }
-    wsFile = fileId;
-    TSL.ctx.live = false;
-    if (!fileId || !window.WebSocket) { renderStatus(); return; }
-    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
-      "/ws/files/" + fileId + "/";
-    var socket = new WebSocket(url);
-    ws = socket;
-    socket.onopen = function () {
-      if (ws !== socket) return;
-      if (wsRetry > 0) reload(); // catch up on missed edits
-      wsRetry = 0;
-      TSL.ctx.live = true;
-      renderStatus();
-    };
-    socket.onmessage = function (event) {
-      var message;
-      try { message = JSON.parse(event.data); } catch (error) { return; }
-      if (message.file !== wsFile) return;
-      if (message.author && message.author !== TSL.user) {
-        lastRemote = { author: message.author, at: Date.now() };
-        setTimeout(renderStatus, 8100);
-      }
-      applyChanges(message);
-      renderStatus();
-    };
-    socket.onclose = function () {
-      if (ws !== socket) return;
-      TSL.ctx.live = false;
-      renderStatus();
-      wsRetry += 1;
-      setTimeout(function () {
-        if (ws !== socket) return;
-        ws = null;
-        var again = wsFile;
-        wsFile = null;
-        connect(again);
-      }, Math.min(10000, 500 * Math.pow(2, wsRetry)));
-    };
-  }
-
   function downloadZip(fileIds, project) {
     var form = document.createElement("form");
     form.method = "post";
@@ -860,8 +632,8 @@
     if (!target || !target.closest) return;
     if (target.closest("#delete-button")) { deleteChosen(); return; }
     if (target.closest("#keep-button")) { keepChosen(); return; }
-    if (target.closest("#undo-button")) { step("undo", "redo"); return; }
-    if (target.closest("#redo-button")) { step("redo", "undo"); return; }
+    if (target.closest("#undo-button")) { TSL.labels.undo(); return; }
+    if (target.closest("#redo-button")) { TSL.labels.redo(); return; }
     if (target.closest("#description-submit")) { describeSelected(); return; }
     if (target.closest("#label-mode")) { labelMode(); return; }
     if (target.closest("#select-all")) { tickRows("all"); return; }
@@ -926,12 +698,13 @@
       },
 
       labelsLoaded: function (load, fileMeta) {
-        if (!fileMeta) { adopt(null); return null; }
+        if (!fileMeta) { TSL.labels.adopt(null); return null; }
         var snapshot = load && load.snapshot;
-        var current = labels && labels.file === fileMeta.id ? labels : null;
+        var loaded = TSL.labels.current();
+        var current = loaded && loaded.file === fileMeta.id ? loaded : null;
         if (!snapshot || snapshot.file !== fileMeta.id) return current ? noUpdate() : null;
         if (current && snapshot.version < current.version) return noUpdate();
-        adopt(snapshot);
+        TSL.labels.adopt(snapshot);
         return snapshot;
       },
 
@@ -948,9 +721,9 @@
         if (fileChanged) {
           pending = null;
           drawPending();
-          autosave = { text: "", level: "" };
+          TSL.labels.resetStatus();
         }
-        connect(fileMeta ? fileMeta.id : null);
+        TSL.labels.connect(fileMeta ? fileMeta.id : null);
         drawPending();
         return noUpdate();
       },
@@ -968,7 +741,7 @@
         if (store && store.file === fileMeta.id) {
           var count = Object.keys(store.annotations || {}).length;
           children.push(componentSpan(" · " + count + " label" + (count === 1 ? "" : "s"), "tsl-muted"));
-          if (unsaved(store)) {
+          if (TSL.labels.unsaved(store)) {
             children.push(componentSpan("● unsaved changes", "tsl-pill tsl-pill-unsaved"));
           } else if (store.saved_version !== null && store.saved_version !== undefined) {
             children.push(componentSpan("✓ saved", "tsl-pill tsl-pill-saved"));
@@ -1042,7 +815,7 @@
         var base = (rules || []).filter(function (rule) {
           return !(rule["if"] && String(rule["if"].filter_query || "").indexOf("{id} = ") === 0);
         });
-        if (!selected || !labels || !labels.annotations[selected.id]) return base;
+        if (!selected || !labelOf(selected.id)) return base;
         showRow(selected.id);
         return base.concat([{ "if": { filter_query: "{id} = \"" + selected.id + "\"" },
                               backgroundColor: "#e0e7ff", fontWeight: "600" }]);
