@@ -147,6 +147,9 @@ class FileShape(drf.Serializer):
     time_start = drf.FloatField()
     time_end = drf.FloatField()
     sampling_rate = drf.FloatField(allow_null=True)
+    display_timezone = drf.CharField(
+        allow_null=True, help_text="the zone the plot shows a date-time file's clock in"
+    )
     warnings = drf.ListField(child=drf.CharField())
     size_bytes = drf.IntegerField()
     checksum = drf.CharField()
