@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Container entry point.  web: wait for the database, migrate, create the admin, move outputs
-# of the older naming and remove orphan uploads (storage_sweep), serve on
+# of the older naming and remove files of nothing (storage_sweep), serve on
 # 8000 and 9090 (Label Studio's default backend port).  worker: run background jobs.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -1,7 +1,6 @@
 import logging
 import os
 import shutil
-import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -253,48 +252,3 @@ def file_storage_remove(*, storage_key, file_id, outputs=()) -> None:
             working_state_store().delete_file(file_id)
         except Exception:
             logger.warning("working state of deleted file %s left in the store", file_id)
-
-
-def files_orphans_sweep(*, grace_s: float | None = None) -> list[Path]:
-    """Remove what a server killed mid-upload left behind: folders under media/files that
-    belong to no file, and upload temporary files, untouched for grace_s (an upload or ingest
-    in progress keeps writing, so it is never taken). Returns what was removed."""
-    grace_s = settings.ORPHAN_GRACE_S if grace_s is None else grace_s
-    candidates = _children(storage.files_root(), dirs=True)
-    candidates += _children(Path(settings.FILE_UPLOAD_TEMP_DIR), dirs=False)
-    # Listed before the query: a file registered meanwhile is known to it.
-    known = set(SeriesFile.objects.values_list("storage_key", flat=True))
-    cutoff = time.time() - grace_s
-    removed = []
-    for path in candidates:
-        try:
-            if path.name in known or _last_written(path) > cutoff:
-                continue
-        except FileNotFoundError:  # removed meanwhile (an upload that failed cleans up)
-            continue
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-        removed.append(path)
-    if removed:
-        logger.info("removed %d orphan upload(s): %s", len(removed), [p.name for p in removed])
-    return removed
-
-
-def _children(folder: Path, *, dirs: bool) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return [path for path in folder.iterdir() if path.is_dir() == dirs]
-
-
-def _last_written(path: Path) -> float:
-    """Newest modification time of path and everything under it."""
-    newest = path.lstat().st_mtime
-    if path.is_dir():
-        for child in path.rglob("*"):
-            try:
-                newest = max(newest, child.lstat().st_mtime)
-            except FileNotFoundError:
-                continue
-    return newest

@@ -1,5 +1,5 @@
 """Start-up and worker housekeeping: outputs of the older naming move to their file's names,
-and a killed server's upload leftovers are removed (never an upload in progress)."""
+and what belongs to nothing on disk is removed (never an upload or a Save in progress)."""
 
 import os
 import time
@@ -8,9 +8,11 @@ import pytest
 from django.core.management import call_command
 
 from autolabel.management.commands.jobs_worker import reaper_round
+from autolabel.models import TrainedModel
+from autolabel.services import model_path
 from labeler import exports, storage
-from labeler.models import SeriesFile
-from labeler.services.files import files_orphans_sweep
+from labeler.models import Project, SeriesFile
+from labeler.services.sweep import orphans_sweep
 from tests.api.conftest import upload_one
 
 HOUR_S = 3600
@@ -46,10 +48,38 @@ def test_sweep_removes_old_leftovers_only(client, project, uploaded_file, settin
     _age(real, 2 * HOUR_S)
     old, fresh, temporary = _leftovers(settings)
 
-    assert sorted(files_orphans_sweep()) == sorted([old, temporary["old"]])
+    assert sorted(orphans_sweep()) == sorted([old, temporary["old"]])
     assert not old.exists() and not temporary["old"].exists()
     assert fresh.exists() and temporary["fresh"].exists() and real.exists()
     assert client.get(f"/api/files/{uploaded_file['id']}/data/").status_code == 200
+
+
+def test_sweep_removes_outputs_and_checkpoints_of_nothing(client, project, uploaded_file, settings):
+    settings.ORPHAN_GRACE_S = HOUR_S
+    label_and_save(client, uploaded_file["id"], "Walk", 1)
+    live_outputs = storage.outputs_dir(project["id"])
+    gone_project = storage.outputs_dir(Project.objects.order_by("-pk")[0].pk + 1)
+    gone_project.mkdir()
+    (gone_project / "7~walk_labels.csv").write_text("start,end\n")
+    interrupted_save = live_outputs / ".1~walk_labels.csv.abc123.tmp"
+    interrupted_save.write_text("half")
+    model = TrainedModel.objects.create(name="m", source=TrainedModel.Source.UPLOADED)
+    registered = model_path(model)
+    unregistered = storage.models_dir() / ("a" * 32 + ".pt")
+    storage.models_dir().mkdir(parents=True)
+    for checkpoint in (registered, unregistered):
+        checkpoint.write_bytes(b"weights")
+    fresh_checkpoint = storage.models_dir() / ("b" * 32 + ".pt")  # one being registered
+    fresh_checkpoint.write_bytes(b"weights")
+    for path in (live_outputs, gone_project, registered, unregistered):
+        _age(path, 2 * HOUR_S)
+
+    assert sorted(orphans_sweep()) == sorted([gone_project, interrupted_save, unregistered])
+    assert registered.exists() and fresh_checkpoint.exists()
+    assert sorted(p.name for p in live_outputs.iterdir()) == sorted(
+        path.name
+        for path in exports.output_paths(SeriesFile.objects.get(pk=uploaded_file["id"])).values()
+    )
 
 
 def test_a_folder_still_being_written_is_kept(db, settings):
@@ -57,7 +87,7 @@ def test_a_folder_still_being_written_is_kept(db, settings):
     _old, fresh, _temporary = _leftovers(settings)
     _age(fresh, 2 * HOUR_S)
     (fresh / "cache" / "acc_x.npy").write_bytes(b"written just now")  # an ingest in progress
-    files_orphans_sweep()
+    orphans_sweep()
     assert fresh.exists()
 
 

@@ -69,7 +69,7 @@ def test_entrypoint_web_migrates_creates_admin_and_serves_both_ports(postgres_se
             os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=30)[0].decode()
     assert "Created admin user 'root-admin'" in output, output
-    assert "orphan uploads removed: 1" in output, output
+    assert "orphans removed: 1" in output, output
     assert not orphan.exists()
 
     connection = psycopg2.connect(

@@ -44,5 +44,5 @@ def test_serve_removes_orphan_uploads_before_serving(tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=30)[0].decode()
-    assert "orphan uploads removed: 1" in output, output
+    assert "orphans removed: 1" in output, output
     assert not orphan.exists()

@@ -1,5 +1,5 @@
 """The job worker: django-tasks' database worker plus a reaper that fails jobs whose worker
-died (no heartbeat for JOB_STALE_AFTER_S) and removes orphan uploads of killed web servers."""
+died (no heartbeat for JOB_STALE_AFTER_S) and removes files on disk that belong to nothing."""
 
 import logging
 import threading
@@ -10,7 +10,7 @@ from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from autolabel.jobs import jobs_reap
-from labeler.services.files import files_orphans_sweep
+from labeler.services.sweep import orphans_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def _reap_forever(stop: threading.Event) -> None:
 
 
 def reaper_round(next_sweep: float) -> float:
-    """Fail stale jobs; when next_sweep (monotonic) has come, sweep orphan uploads too.
+    """Fail stale jobs; when next_sweep (monotonic) has come, sweep orphans on disk too.
     Returns when the next sweep is due. The reaper must outlive a database hiccup."""
     try:
         jobs_reap()
@@ -47,8 +47,8 @@ def reaper_round(next_sweep: float) -> float:
     if time.monotonic() >= next_sweep:
         next_sweep = time.monotonic() + ORPHAN_SWEEP_EVERY_S
         try:
-            files_orphans_sweep()
+            orphans_sweep()
         except Exception:
-            logger.warning("sweeping orphan uploads failed", exc_info=True)
+            logger.warning("sweeping orphans on disk failed", exc_info=True)
     close_old_connections()
     return next_sweep
