@@ -18,6 +18,7 @@ from labeler.ingest.export import FORMULA_STARTS, NUMBER_PATTERN
 from labeler.label_config import LabelSet, label_config_parse
 
 OUTPUT_SUFFIXES = ("_labels.csv", "_labeled.csv", "_labels.json")
+FILE_ID_END = "~"  # never in a safe stem
 LABELS_CSV_COLUMNS = ["start", "end", "instant", "label", "description", "source", "score"]
 
 
@@ -30,8 +31,14 @@ def spreadsheet_safe(value):
 
 def output_paths(series_file) -> dict[str, Path]:
     folder = storage.outputs_dir(series_file.project_id)
-    stem = f"{series_file.id}~{storage.safe_stem(series_file.name)}"
+    stem = f"{series_file.id}{FILE_ID_END}{storage.safe_stem(series_file.name)}"
     return {suffix: folder / f"{stem}{suffix}" for suffix in OUTPUT_SUFFIXES}
+
+
+def output_file_id(name: str) -> int | None:
+    """The id of the file an output name belongs to (None: not a name output_paths gives)."""
+    file_id, separator, _rest = name.partition(FILE_ID_END)
+    return int(file_id) if separator and file_id.isdecimal() else None
 
 
 def legacy_output_paths(series_file) -> dict[str, Path]:

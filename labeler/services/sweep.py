@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 
 from autolabel.models import TrainedModel
-from labeler import storage
+from labeler import exports, storage
 from labeler.models import Project, SeriesFile
 
 logger = logging.getLogger(__name__)
@@ -20,26 +20,26 @@ PROJECT_OUTPUTS = re.compile(r"project_\d+")
 def orphans_sweep(*, grace_s: float | None = None) -> list[Path]:
     """Remove what belongs to no row and was not written for grace_s (ORPHAN_GRACE_S): upload
     folders of no file and upload temporary files (a server killed mid-upload), outputs
-    folders of no project and temporary files of an interrupted Save, checkpoints of no
-    model. An upload, ingest, Save or model registration in progress keeps writing, so it is
-    never taken; everything is listed before the rows are read, so a row registered meanwhile
-    is known. Returns what was removed."""
+    folders of no project, outputs of no file and temporary files of an interrupted Save,
+    checkpoints of no model. An upload, ingest, Save or model registration in progress keeps
+    writing, so it is never taken; everything is listed before the rows are read, so a row
+    registered meanwhile is known. Returns what was removed."""
     grace_s = settings.ORPHAN_GRACE_S if grace_s is None else grace_s
     uploads = _children(storage.files_root(), dirs=True)
     upload_temporaries = _children(Path(settings.FILE_UPLOAD_TEMP_DIR), dirs=False)
     outputs = [p for p in _children(storage.outputs_root(), dirs=True) if _is_project_outputs(p)]
-    save_temporaries = [p for folder in outputs for p in _children(folder, dirs=False)]
-    save_temporaries = [p for p in save_temporaries if p.name.startswith(".")]
+    output_files = [p for folder in outputs for p in _children(folder, dirs=False)]
     checkpoints = [p for p in _children(storage.models_dir(), dirs=False) if p.suffix == ".pt"]
 
-    files = set(SeriesFile.objects.values_list("storage_key", flat=True))
-    projects = {f"project_{pk}" for pk in Project.objects.values_list("pk", flat=True)}
+    files = dict(SeriesFile.objects.values_list("storage_key", "pk"))
+    file_ids = set(files.values())
+    projects = {storage.outputs_dir(pk).name for pk in Project.objects.values_list("pk", flat=True)}
     models = {f"{key}.pt" for key in TrainedModel.objects.values_list("storage_key", flat=True)}
     orphans = [
         *(p for p in uploads if p.name not in files),
         *upload_temporaries,
         *(p for p in outputs if p.name not in projects),
-        *save_temporaries,
+        *(p for p in output_files if _is_orphan_output(p, file_ids)),
         *(p for p in checkpoints if p.name not in models),
     ]
     cutoff = time.time() - grace_s
@@ -47,6 +47,15 @@ def orphans_sweep(*, grace_s: float | None = None) -> list[Path]:
     if removed:
         logger.info("removed %d orphan(s): %s", len(removed), [str(p) for p in removed])
     return removed
+
+
+def _is_orphan_output(path: Path, file_ids: set[int]) -> bool:
+    """A temporary file of an interrupted Save, or an output of a deleted file. Outputs of the
+    older naming carry no id: storage_sweep moves them, this never takes them."""
+    if path.name.startswith("."):
+        return True
+    file_id = exports.output_file_id(path.name)
+    return file_id is not None and file_id not in file_ids
 
 
 def _is_project_outputs(folder: Path) -> bool:

@@ -62,7 +62,10 @@ def test_sweep_removes_outputs_and_checkpoints_of_nothing(client, project, uploa
     gone_project.mkdir()
     (gone_project / "7~walk_labels.csv").write_text("start,end\n")
     interrupted_save = live_outputs / ".1~walk_labels.csv.abc123.tmp"
-    interrupted_save.write_text("half")
+    of_a_deleted_file = live_outputs / "99~gone_labels.csv"  # e.g. saved while it was deleted
+    older_naming = live_outputs / "walk_labels.csv"  # storage_sweep moves these, never removes
+    for path in (interrupted_save, of_a_deleted_file, older_naming):
+        path.write_text("x")
     model = TrainedModel.objects.create(name="m", source=TrainedModel.Source.UPLOADED)
     registered = model_path(model)
     unregistered = storage.models_dir() / ("a" * 32 + ".pt")
@@ -74,11 +77,19 @@ def test_sweep_removes_outputs_and_checkpoints_of_nothing(client, project, uploa
     for path in (live_outputs, gone_project, registered, unregistered):
         _age(path, 2 * HOUR_S)
 
-    assert sorted(orphans_sweep()) == sorted([gone_project, interrupted_save, unregistered])
+    removed = orphans_sweep()
+    assert sorted(removed) == sorted(
+        [gone_project, interrupted_save, of_a_deleted_file, unregistered]
+    )
     assert registered.exists() and fresh_checkpoint.exists()
     assert sorted(p.name for p in live_outputs.iterdir()) == sorted(
-        path.name
-        for path in exports.output_paths(SeriesFile.objects.get(pk=uploaded_file["id"])).values()
+        [older_naming.name]
+        + [
+            path.name
+            for path in exports.output_paths(
+                SeriesFile.objects.get(pk=uploaded_file["id"])
+            ).values()
+        ]
     )
 
 
