@@ -298,7 +298,6 @@ class FileDetailApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def delete(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
-        exports.outputs_remove(series_file)
         file_services.file_delete(series_file=series_file)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -139,6 +139,10 @@ FILE_UPLOAD_TEMP_DIR = str(MEDIA_ROOT / "tmp")
 # without an upload); empty turns the import off.
 IMPORT_ROOT = env.str("IMPORT_ROOT", default="")
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("MAX_UPLOAD_FILES", default=1000)
+# What belongs to no row on disk (a killed server's upload, a deleted project's outputs, a
+# checkpoint of no model) and was not written for this long is removed
+# at start and by the job worker (labeler.services.sweep.orphans_sweep).
+ORPHAN_GRACE_S = env.float("ORPHAN_GRACE_S", default=3600.0)
 
 # Failed logins per account and client address (labeler.login_throttle).
 LOGIN_RATE = env.str("LOGIN_RATE", default="10/min")

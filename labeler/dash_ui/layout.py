@@ -376,8 +376,8 @@ def download_dialog():
                         ],
                     ),
                     html.P(
-                        "Saved files of this project. Each gives <name>_labels.csv, "
-                        "<name>_labeled.csv and <name>_labels.json (a Label Studio task).",
+                        "Saved files of this project. Each gives <id>~<name>_labels.csv, "
+                        "_labeled.csv and _labels.json (a Label Studio task).",
                         className="tsl-muted small",
                     ),
                     html.Button("Select all", id=ids.DOWNLOAD_ALL, className="btn btn-small"),

@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from labeler import storage
+from labeler import exports, storage
 from labeler.errors import Forbidden, InvalidInput, Unavailable, UserError
 from labeler.ingest import MAPPING_CODES, TIME_INDEX, IngestError, columns_preview, ingest_csv
 from labeler.models import SeriesFile
@@ -238,7 +238,7 @@ def _fill_from_ingest(series_file, result, *, size_bytes):
 
 
 def _save_with_unique_name(series_file, project, name, warnings):
-    """Names (and their stems, which name the outputs) are unique in a project."""
+    """Names (and their stems) are unique in a project."""
     base = Path(name.replace("\\", "/")).name or "file.csv"
     stem, suffix = Path(base).stem, Path(base).suffix
     taken = {Path(n).stem for n in project.files.values_list("name", flat=True)}
@@ -263,14 +263,22 @@ def _save_with_unique_name(series_file, project, name, warnings):
     raise IntegrityError("could not find a free file name")
 
 
+@transaction.atomic
 def file_delete(*, series_file) -> None:
+    """Delete the file; once that is committed, its folder (upload, columnar cache), outputs
+    and working state go too."""
     storage_key, file_id = series_file.storage_key, series_file.id
+    outputs = list(exports.output_paths(series_file).values())
     series_file.delete()
-    file_storage_remove(storage_key=storage_key, file_id=file_id)
+    transaction.on_commit(
+        lambda: file_storage_remove(storage_key=storage_key, file_id=file_id, outputs=outputs)
+    )
 
 
-def file_storage_remove(*, storage_key, file_id) -> None:
+def file_storage_remove(*, storage_key, file_id, outputs=()) -> None:
     shutil.rmtree(storage.file_dir(storage_key), ignore_errors=True)
+    for path in outputs:
+        path.unlink(missing_ok=True)
     if file_id is not None:
         try:
             working_state_store().delete_file(file_id)

@@ -1,5 +1,9 @@
+import shutil
+
 from django.db import transaction
 
+from autolabel.services import model_delete
+from labeler import storage
 from labeler.errors import InvalidInput
 from labeler.label_config import (
     LabelConfigError,
@@ -9,6 +13,7 @@ from labeler.label_config import (
     labels_normalise,
 )
 from labeler.models import Project, ProjectMembership
+from labeler.services.files import file_storage_remove
 
 
 def label_set_from_input(*, labels=None, label_config=None, time_column="", channels=None):
@@ -95,14 +100,22 @@ def _check_labels_still_cover_annotations(project, label_set):
         )
 
 
+@transaction.atomic
 def project_delete(*, project) -> None:
-    from labeler.services.files import file_storage_remove
-
-    storage_keys = list(project.files.values_list("storage_key", flat=True))
-    file_ids = list(project.files.values_list("id", flat=True))
+    """Delete the project, its files and its models; once that is committed, the files'
+    folders, outputs and working states, the models' checkpoints and the outputs folder go."""
+    files = list(project.files.values_list("storage_key", "id"))
+    outputs = storage.outputs_dir(project.id)
+    for model in project.models.all():
+        model_delete(model=model)
     project.delete()
-    for storage_key, file_id in zip(storage_keys, file_ids, strict=True):
-        file_storage_remove(storage_key=storage_key, file_id=file_id)
+
+    def remove_storage():
+        for storage_key, file_id in files:
+            file_storage_remove(storage_key=storage_key, file_id=file_id)
+        shutil.rmtree(outputs, ignore_errors=True)
+
+    transaction.on_commit(remove_storage)
 
 
 def project_member_add(*, project, user, role=ProjectMembership.Role.ANNOTATOR):
