@@ -141,7 +141,7 @@ class ProjectTrainApi(APIView):
         )
         min_class_f1_threshold = serializers.FloatField(min_value=0, max_value=1, required=False)
         use_class_weights = serializers.BooleanField(required=False)
-        seed = serializers.IntegerField(min_value=0, required=False)
+        seed = serializers.IntegerField(min_value=0, max_value=2**32 - 1, required=False)
         learning_rate = serializers.FloatField(min_value=1e-7, max_value=1, required=False)
         batch_size = serializers.IntegerField(min_value=1, max_value=4096, required=False)
 

@@ -31,6 +31,9 @@ from labeler.services import projects as project_services
 from labeler.services import saving as saving_services
 from labeler.working_state import working_state_store
 
+# Versions count edits; anything past 2**53 is not one a client saw (and not exact in JSON).
+MAX_VERSION = 2**53
+
 
 def time_value_field(**kwargs):
     return serializers.JSONField(
@@ -57,7 +60,12 @@ class ProjectListApi(APIView):
         label_config = serializers.CharField(
             required=False, allow_blank=True, trim_whitespace=False
         )
-        time_column = serializers.CharField(required=False, allow_blank=True, default="")
+        time_column = serializers.CharField(
+            max_length=project_services.TIME_COLUMN_MAX_LENGTH,
+            required=False,
+            allow_blank=True,
+            default="",
+        )
         channels = serializers.ListField(
             child=serializers.CharField(), required=False, default=list
         )
@@ -89,8 +97,16 @@ class ProjectDetailApi(APIView):
         description = serializers.CharField(required=False, allow_blank=True)
         labels = serializers.ListField(child=serializers.JSONField(), required=False)
         label_config = serializers.CharField(required=False, trim_whitespace=False)
-        time_column = serializers.CharField(required=False, allow_blank=True)
+        time_column = serializers.CharField(
+            max_length=project_services.TIME_COLUMN_MAX_LENGTH, required=False, allow_blank=True
+        )
         channels = serializers.ListField(child=serializers.CharField(), required=False)
+        on_removed_labels = serializers.DictField(
+            child=serializers.JSONField(),
+            required=False,
+            help_text='for each label dropped while in use: {"relabel": "<kept label>"} or '
+            '{"delete": true}',
+        )
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, project_id):
@@ -103,7 +119,9 @@ class ProjectDetailApi(APIView):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         payload = self.InputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        project = project_services.project_update(project=project, **payload.validated_data)
+        project = project_services.project_update(
+            project=project, user=request.user, **payload.validated_data
+        )
         return Response(project_data(project))
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -178,6 +196,9 @@ class ProjectFilesApi(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+INCOMPLETE_UPLOAD = "The upload ended before this file was complete; send it again."
+
+
 def _uploads_in_order(request):
     """[(name, uploaded file, refusal)] in the order the client sent them."""
     accepted = iter(request.FILES.getlist("files"))
@@ -187,6 +208,8 @@ def _uploads_in_order(request):
             continue
         if entry["skipped"]:
             uploads.append((entry["name"], None, entry["skipped"]))
+        elif not entry["complete"]:
+            uploads.append((entry["name"], None, INCOMPLETE_UPLOAD))
         else:
             uploaded = next(accepted)
             uploads.append((uploaded.name, uploaded, None))
@@ -278,8 +301,8 @@ class AnnotationListApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
-        state = annotation_services.working_state_get(series_file=series_file)
-        return Response(file_state_data(state, file_id=series_file.id))
+        state, skipped = annotation_services.working_state_checked(series_file=series_file)
+        return Response({**file_state_data(state, file_id=series_file.id), "skipped": skipped})
 
     @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, file_id):
@@ -311,7 +334,7 @@ class AnnotationDetailApi(APIView):
         start = time_value_field(required=False)
         end = time_value_field(required=False)
         description = serializers.CharField(required=False, allow_blank=True)
-        version = serializers.IntegerField(required=False, min_value=1)
+        version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_VERSION)
 
     @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def patch(self, request, file_id, annotation_id):
@@ -319,7 +342,9 @@ class AnnotationDetailApi(APIView):
         payload = self.InputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         fields = dict(payload.validated_data)
-        expected = fields.pop("version", None) or _if_match(request)
+        expected = fields.pop("version", None)
+        if expected is None:
+            expected = _if_match(request)
         annotation, version = annotation_services.annotation_update(
             series_file=series_file,
             user=request.user,
@@ -332,7 +357,9 @@ class AnnotationDetailApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def delete(self, request, file_id, annotation_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
-        expected = _int_or_none(request.query_params.get("version")) or _if_match(request)
+        expected = _version_param(request.query_params.get("version"), "version")
+        if expected is None:
+            expected = _if_match(request)
         version = annotation_services.annotation_delete(
             series_file=series_file,
             user=request.user,
@@ -343,14 +370,24 @@ class AnnotationDetailApi(APIView):
 
 
 def _if_match(request):
-    return _int_or_none(request.headers.get("If-Match", "").strip('"W/'))
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """The annotation version in an If-Match header (None: no header, or "*")."""
+    header = request.headers.get("If-Match", "").strip()
+    if header in ("", "*"):
         return None
+    return _version_param(header.removeprefix("W/").strip('"'), "If-Match")
+
+
+def _version_param(value, name):
+    """A version the client saw: a positive integer, or None when not given; else 400."""
+    if value is None:
+        return None
+    if not (len(value) <= 16 and value.isascii() and value.isdigit()) or not (
+        1 <= int(value) <= MAX_VERSION
+    ):
+        raise InvalidInput(
+            f"{name} must be the annotation's version, a positive integer; got {value[:40]!r}."
+        )
+    return int(value)
 
 
 class FileSaveApi(APIView):

@@ -2,6 +2,7 @@
 
 from labeler import exports
 from labeler.working_state import FileState
+from labeler.working_state.records import state_usable
 
 
 def project_data(project, *, role=None) -> dict:
@@ -65,10 +66,12 @@ def annotation_data(annotation: dict) -> dict:
 
 
 def file_state_data(state: FileState, *, file_id=None) -> dict:
+    """Records too malformed to render are left out (labeler.working_state.records)."""
+    shown, _ = state_usable(state)
     return {
         "file": file_id,
         "version": state.version,
-        "annotations": [annotation_data(a) for a in state.sorted_annotations()],
+        "annotations": [annotation_data(a) for a in shown.sorted_annotations()],
     }
 
 

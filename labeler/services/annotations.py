@@ -14,6 +14,7 @@ from labeler.working_state import (
     VersionConflict,
     working_state_store,
 )
+from labeler.working_state.records import state_usable
 
 EDITABLE_FIELDS = ("label", "start", "end", "description")
 
@@ -24,6 +25,15 @@ def working_state_get(*, series_file) -> FileState:
     if state.version == 0:
         return _seeded(series_file) or state
     return state
+
+
+def working_state_checked(*, series_file) -> tuple[FileState, list[dict]]:
+    """The working state without records that cannot be shown or saved, and those skipped."""
+    return state_usable(
+        working_state_get(series_file=series_file),
+        label_names=series_file.project.label_names,
+        series=storage.series_of(series_file),
+    )
 
 
 def working_state_ensure(*, series_file) -> None:
@@ -96,7 +106,10 @@ def annotation_update(*, series_file, user, annotation_id, fields, expected_vers
         raise AnnotationNotFound(annotation_id)
     merged = {**current, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS}}
     bounds = annotation_bounds_check(
-        series_file=series_file, label=merged["label"], start=merged["start"], end=merged["end"]
+        series_file=series_file,
+        label=merged.get("label"),
+        start=merged.get("start"),
+        end=merged.get("end"),
     )
     updated = {**merged, **bounds, "updated_at": _now()}
     if user is not None and current.get("source", "manual") != "manual":
@@ -106,7 +119,7 @@ def annotation_update(*, series_file, user, annotation_id, fields, expected_vers
     updated.pop("version", None)
     # Without a version from the client, check against the version just read: an edit
     # in between still conflicts instead of being overwritten.
-    expected = current["version"] if expected_version is None else expected_version
+    expected = current.get("version") if expected_version is None else expected_version
     return _apply_one(series_file, Change("update", annotation_id, updated, expected), user)
 
 

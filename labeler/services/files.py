@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt")
 # A project's time_column: "" detects the time column, ROW_INDEX uses the row number.
 ROW_INDEX = "#row"
+NAME_MAX_LENGTH = SeriesFile._meta.get_field("name").max_length
 
 
 def ingest_time_column(project) -> str | None:
@@ -104,11 +105,12 @@ def _save_with_unique_name(series_file, project, name, warnings):
     """Names (and their stems, which name the outputs) are unique in a project."""
     base = Path(name.replace("\\", "/")).name or "file.csv"
     stem, suffix = Path(base).stem, Path(base).suffix
+    base = _fitted_name(stem, "", suffix)
     taken = {Path(n).stem for n in project.files.values_list("name", flat=True)}
     candidate, counter = base, 1
     while Path(candidate).stem in taken:
         counter += 1
-        candidate = f"{stem} ({counter}){suffix}"
+        candidate = _fitted_name(stem, f" ({counter})", suffix)
     for _attempt in range(20):
         series_file.name = candidate
         try:
@@ -116,7 +118,7 @@ def _save_with_unique_name(series_file, project, name, warnings):
                 series_file.save()
         except IntegrityError:
             counter += 1
-            candidate = f"{stem} ({counter}){suffix}"
+            candidate = _fitted_name(stem, f" ({counter})", suffix)
             continue
         if candidate != base:
             warnings.append(
@@ -124,6 +126,12 @@ def _save_with_unique_name(series_file, project, name, warnings):
             )
         return
     raise IntegrityError("could not find a free file name")
+
+
+def _fitted_name(stem, tag, suffix) -> str:
+    """stem + tag + suffix, the stem shortened so the name fits the name column."""
+    room = NAME_MAX_LENGTH - len(tag) - len(suffix)
+    return stem[:room] + tag + suffix
 
 
 def file_delete(*, series_file) -> None:
