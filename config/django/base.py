@@ -118,7 +118,7 @@ WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 PLOTLY_COMPONENTS = ["dpd_components"]
 PLOTLY_DASH = {
     "serve_locally": True,
-    "view_decorator": "labeler.dash_ui.access.dash_view_protect",
+    "view_decorator": "labeler.dash_guard.dash_view_guard",
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
