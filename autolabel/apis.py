@@ -9,6 +9,7 @@ from autolabel import jobs, selectors, services
 from autolabel.models import Job
 from autolabel.serializers import job_data
 from labeler import selectors as labeler_selectors
+from labeler.apis import id_field
 from labeler.errors import InvalidInput
 
 
@@ -42,14 +43,14 @@ class ModelListApi(APIView):
 
         file = serializers.FileField()
         name = serializers.CharField(max_length=200)
-        project = serializers.IntegerField(required=False, min_value=1)
+        project = id_field(required=False)
 
     class FilterSerializer(serializers.Serializer):
         class Meta:
             ref_name = "ModelListFilter"
 
-        project = serializers.IntegerField(required=False, min_value=1)
-        file = serializers.IntegerField(required=False, min_value=1)
+        project = id_field(required=False)
+        file = id_field(required=False)
 
     @extend_schema(
         parameters=[FilterSerializer], responses=OpenApiTypes.OBJECT, operation_id="models_list"
@@ -105,7 +106,7 @@ class FileAutolabelApi(APIView):
         class Meta:
             ref_name = "AutolabelInput"
 
-        model = serializers.IntegerField(min_value=1)
+        model = id_field()
 
     @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, file_id):

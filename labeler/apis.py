@@ -35,6 +35,11 @@ from labeler.working_state import working_state_store
 MAX_VERSION = 2**53
 
 
+def id_field(**kwargs):
+    """A database id: a positive integer that fits the id column (64-bit)."""
+    return serializers.IntegerField(min_value=1, max_value=2**63 - 1, **kwargs)
+
+
 def time_value_field(**kwargs):
     return serializers.JSONField(
         help_text="number, or ISO 8601 string for date-time files", **kwargs
@@ -419,7 +424,7 @@ class ProjectOutputsDownloadApi(APIView):
             ref_name = "ProjectOutputsDownloadInput"
 
         files = serializers.ListField(
-            child=serializers.IntegerField(min_value=1), min_length=1, max_length=10_000
+            child=id_field(), min_length=1, max_length=10_000
         )
 
     @extend_schema(request=InputSerializer, responses={(200, "application/zip"): bytes})

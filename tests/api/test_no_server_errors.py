@@ -302,3 +302,15 @@ def test_editing_a_record_that_lacks_fields_is_400(client, uploaded_file):
         client, f"/api/files/{file_id}/annotations/bad-record-2/", {"description": "x"}
     )
     refused(response)
+
+
+def test_ids_past_64_bits_are_4xx(client, project, uploaded_file):
+    huge = 10**22
+    for query in ({"project": huge}, {"file": huge}):
+        refused(client.get("/api/models/", query))
+    refused(post_json(client, f"/api/files/{uploaded_file['id']}/autolabel/", {"model": huge}))
+    refused(
+        post_json(client, f"/api/projects/{project['id']}/outputs/download/", {"files": [huge]})
+    )
+    for path in (f"/api/projects/{huge}/", f"/api/files/{huge}/data/", f"/api/models/{huge}/"):
+        refused(client.get(path), 404)

@@ -10,7 +10,11 @@ from hypothesis import strategies as st
 from tests.api.conftest import api_client_for
 from tests.api.test_no_server_errors_properties import EXAMPLES, json_values, texts
 
-query_values = texts | st.integers().map(str) | st.sampled_from(["1e999", "nan", "-0", "10"])
+query_values = (
+    texts
+    | st.integers(min_value=-(10**30), max_value=10**30).map(str)
+    | st.sampled_from(["1e999", "nan", "-0", "10", "1", str(2**63)])
+)
 queries = st.dictionaries(
     st.sampled_from(["start", "end", "max_points", "channels", "project", "file", "version"]),
     query_values,
