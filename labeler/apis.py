@@ -423,9 +423,7 @@ class ProjectOutputsDownloadApi(APIView):
         class Meta:
             ref_name = "ProjectOutputsDownloadInput"
 
-        files = serializers.ListField(
-            child=id_field(), min_length=1, max_length=10_000
-        )
+        files = serializers.ListField(child=id_field(), min_length=1, max_length=10_000)
 
     @extend_schema(request=InputSerializer, responses={(200, "application/zip"): bytes})
     def post(self, request, project_id):
