@@ -386,9 +386,8 @@ def _version_param(value, name):
     """A version the client saw: a positive integer, or None when not given; else 400."""
     if value is None:
         return None
-    if not (len(value) <= 16 and value.isascii() and value.isdigit()) or not (
-        1 <= int(value) <= MAX_VERSION
-    ):
+    digits = len(value) <= 16 and value.isascii() and value.isdigit()
+    if not digits or not 1 <= int(value) <= MAX_VERSION:
         raise InvalidInput(
             f"{name} must be the annotation's version, a positive integer; got {value[:40]!r}."
         )
