@@ -107,8 +107,8 @@ def _label_uses(project, names) -> dict[str, dict]:
         uses[label].update(saved=1, instants=int(instant), ranges=int(not instant))
     for _series_file, state in _working_annotations(project):
         for annotation in state.annotations.values():
-            label = annotation.get("label")
-            if isinstance(label, str) and label in uses:
+            label = _label_of(annotation)
+            if label in uses:
                 instant = bool(annotation.get("instant"))
                 uses[label].update(working=1, instants=int(instant), ranges=int(not instant))
     return {
@@ -173,9 +173,9 @@ def _removed_labels_apply(project, removals, user) -> None:
     now = datetime.now(UTC).isoformat()
     for series_file, state in _working_annotations(project):
         changes = [
-            _removal_change(annotation, removals[annotation["label"]], now)
+            _removal_change(annotation, removals[_label_of(annotation)], now)
             for annotation in state.annotations.values()
-            if annotation.get("label") in removals
+            if _label_of(annotation) in removals
         ]
         if changes:
             annotations_apply(series_file=series_file, user=user, changes=changes)
@@ -191,6 +191,11 @@ def _removed_labels_apply(project, removals, user) -> None:
         exports.outputs_write(
             series_file, [annotation_from_saved(a) for a in series_file.annotations.all()]
         )
+
+
+def _label_of(annotation) -> str | None:
+    label = annotation.get("label")
+    return label if isinstance(label, str) else None  # a malformed record may hold anything
 
 
 def _removal_change(annotation, new_label, now) -> Change:

@@ -218,6 +218,8 @@ def test_relabel_applies_to_saved_and_working_labels(client, project, uploaded_f
 def test_delete_choice_removes_the_label_everywhere(client, project, uploaded_file):
     file_id = uploaded_file["id"]
     annotate(client, file_id, "Walk", 1, 2)
+    odd = {"label": ["Walk"], "start": 1.0, "end": 2.0, "instant": False}
+    working_state_store().apply(file_id, [Change("create", "bad-record-3", odd)])
     client.post(f"/api/files/{file_id}/save/")
     annotate(client, file_id, "Run", 3, 4)
     body = {"labels": ["Run", "Fall"], "on_removed_labels": {"Walk": {"delete": True}}}
