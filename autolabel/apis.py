@@ -9,6 +9,7 @@ from autolabel import jobs, selectors, services
 from autolabel.models import Job
 from autolabel.serializers import JobShape, job_data
 from labeler import selectors as labeler_selectors
+from labeler.apis import id_field
 from labeler.errors import InvalidInput
 
 
@@ -42,14 +43,14 @@ class ModelListApi(APIView):
 
         file = serializers.FileField()
         name = serializers.CharField(max_length=200)
-        project = serializers.IntegerField(required=False, min_value=1)
+        project = id_field(required=False)
 
     class FilterSerializer(serializers.Serializer):
         class Meta:
             ref_name = "ModelListFilter"
 
-        project = serializers.IntegerField(required=False, min_value=1)
-        file = serializers.IntegerField(required=False, min_value=1)
+        project = id_field(required=False)
+        file = id_field(required=False)
 
     @extend_schema(
         parameters=[FilterSerializer], responses=OpenApiTypes.OBJECT, operation_id="models_list"
@@ -105,7 +106,7 @@ class FileAutolabelApi(APIView):
         class Meta:
             ref_name = "AutolabelInput"
 
-        model = serializers.IntegerField(min_value=1)
+        model = id_field()
 
     @extend_schema(request=InputSerializer, responses={202: JobShape})
     def post(self, request, file_id):
@@ -141,7 +142,7 @@ class ProjectTrainApi(APIView):
         )
         min_class_f1_threshold = serializers.FloatField(min_value=0, max_value=1, required=False)
         use_class_weights = serializers.BooleanField(required=False)
-        seed = serializers.IntegerField(min_value=0, required=False)
+        seed = serializers.IntegerField(min_value=0, max_value=2**32 - 1, required=False)
         learning_rate = serializers.FloatField(min_value=1e-7, max_value=1, required=False)
         batch_size = serializers.IntegerField(min_value=1, max_value=4096, required=False)
 

@@ -47,6 +47,14 @@ DESCRIPTION_MAX_LENGTH = 2000
 MAX_CHANGES_PER_BATCH = 1000
 MAX_PX_POINTS = 16_384  # points per channel when the client gives its plot's width (px)
 
+# Versions count edits; anything past 2**53 is not one a client saw (and not exact in JSON).
+MAX_VERSION = 2**53
+
+
+def id_field(**kwargs):
+    """A database id: a positive integer that fits the id column (64-bit)."""
+    return serializers.IntegerField(min_value=1, max_value=2**63 - 1, **kwargs)
+
 
 def time_value_field(**kwargs):
     return serializers.JSONField(
@@ -96,7 +104,12 @@ class ProjectListApi(APIView):
         label_config = serializers.CharField(
             required=False, allow_blank=True, trim_whitespace=False
         )
-        time_column = serializers.CharField(required=False, allow_blank=True, default="")
+        time_column = serializers.CharField(
+            max_length=project_services.TIME_COLUMN_MAX_LENGTH,
+            required=False,
+            allow_blank=True,
+            default="",
+        )
         channels = serializers.ListField(
             child=serializers.CharField(), required=False, default=list
         )
@@ -129,9 +142,17 @@ class ProjectDetailApi(APIView):
         description = serializers.CharField(required=False, allow_blank=True)
         labels = serializers.ListField(child=serializers.JSONField(), required=False)
         label_config = serializers.CharField(required=False, trim_whitespace=False)
-        time_column = serializers.CharField(required=False, allow_blank=True)
+        time_column = serializers.CharField(
+            max_length=project_services.TIME_COLUMN_MAX_LENGTH, required=False, allow_blank=True
+        )
         channels = serializers.ListField(child=serializers.CharField(), required=False)
         no_overlap = serializers.BooleanField(required=False)
+        on_removed_labels = serializers.DictField(
+            child=serializers.JSONField(),
+            required=False,
+            help_text='for each label dropped while in use: {"relabel": "<kept label>"} or '
+            '{"delete": true}',
+        )
 
     @extend_schema(responses=ProjectShape)
     def get(self, request, project_id):
@@ -144,7 +165,9 @@ class ProjectDetailApi(APIView):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         payload = self.InputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        project = project_services.project_update(project=project, **payload.validated_data)
+        project = project_services.project_update(
+            project=project, user=request.user, **payload.validated_data
+        )
         return Response(project_data(project))
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -273,6 +296,9 @@ class ProjectFilesApi(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+INCOMPLETE_UPLOAD = "The upload ended before this file was complete; send it again."
+
+
 def _uploads_in_order(request):
     """[(name, uploaded file, refusal)] in the order the client sent them."""
     accepted = iter(request.FILES.getlist("files"))
@@ -282,6 +308,8 @@ def _uploads_in_order(request):
             continue
         if entry["skipped"]:
             uploads.append((entry["name"], None, entry["skipped"]))
+        elif not entry["complete"]:
+            uploads.append((entry["name"], None, INCOMPLETE_UPLOAD))
         else:
             uploaded = next(accepted)
             uploads.append((uploaded.name, uploaded, None))
@@ -378,8 +406,8 @@ class AnnotationListApi(APIView):
     @extend_schema(responses=FileStateShape)
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
-        state = annotation_services.working_state_get(series_file=series_file)
-        return Response(file_state_data(state, file_id=series_file.id))
+        state, skipped = annotation_services.working_state_checked(series_file=series_file)
+        return Response({**file_state_data(state, file_id=series_file.id), "skipped": skipped})
 
     @extend_schema(request=InputSerializer, responses={201: AnnotationChangeShape})
     def post(self, request, file_id):
@@ -418,7 +446,7 @@ class AnnotationDetailApi(APIView):
         class Meta:
             ref_name = "AnnotationDetailInput"
 
-        version = serializers.IntegerField(required=False, min_value=1)
+        version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_VERSION)
 
     @extend_schema(request=InputSerializer, responses=AnnotationChangeShape)
     def patch(self, request, file_id, annotation_id):
@@ -426,7 +454,9 @@ class AnnotationDetailApi(APIView):
         payload = self.InputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         fields = dict(payload.validated_data)
-        expected = fields.pop("version", None) or _if_match(request)
+        expected = fields.pop("version", None)
+        if expected is None:
+            expected = _if_match(request)
         annotation, version = annotation_services.annotation_update(
             series_file=series_file,
             user=request.user,
@@ -439,7 +469,9 @@ class AnnotationDetailApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def delete(self, request, file_id, annotation_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
-        expected = _int_or_none(request.query_params.get("version")) or _if_match(request)
+        expected = _version_param(request.query_params.get("version"), "version")
+        if expected is None:
+            expected = _if_match(request)
         version = annotation_services.annotation_delete(
             series_file=series_file,
             user=request.user,
@@ -533,14 +565,23 @@ def _change_from_request(position, item) -> annotation_services.AnnotationChange
 
 
 def _if_match(request):
-    return _int_or_none(request.headers.get("If-Match", "").strip('"W/'))
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """The annotation version in an If-Match header (None: no header, or "*")."""
+    header = request.headers.get("If-Match", "").strip()
+    if header in ("", "*"):
         return None
+    return _version_param(header.removeprefix("W/").strip('"'), "If-Match")
+
+
+def _version_param(value, name):
+    """A version the client saw: a positive integer, or None when not given; else 400."""
+    if value is None:
+        return None
+    digits = len(value) <= 16 and value.isascii() and value.isdigit()
+    if not digits or not 1 <= int(value) <= MAX_VERSION:
+        raise InvalidInput(
+            f"{name} must be the annotation's version, a positive integer; got {value[:40]!r}."
+        )
+    return int(value)
 
 
 class FileSaveApi(APIView):
@@ -571,9 +612,7 @@ class ProjectOutputsDownloadApi(APIView):
         class Meta:
             ref_name = "ProjectOutputsDownloadInput"
 
-        files = serializers.ListField(
-            child=serializers.IntegerField(min_value=1), min_length=1, max_length=10_000
-        )
+        files = serializers.ListField(child=id_field(), min_length=1, max_length=10_000)
 
     @extend_schema(request=InputSerializer, responses={(200, "application/zip"): bytes})
     def post(self, request, project_id):

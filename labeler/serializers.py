@@ -5,6 +5,7 @@ from rest_framework import serializers as drf
 from labeler import exports
 from labeler.models import ProjectMembership
 from labeler.working_state import ChangeResult, FileState, WorkingAnnotation
+from labeler.working_state.records import state_usable
 
 
 def project_data(project, *, role=None) -> dict:
@@ -95,10 +96,12 @@ def change_result_data(result: ChangeResult, *, file_id: int) -> dict:
 
 
 def file_state_data(state: FileState, *, file_id=None) -> dict:
+    """Records too malformed to render are left out (labeler.working_state.records)."""
+    shown, _ = state_usable(state)
     return {
         "file": file_id,
         "version": state.version,
-        "annotations": [annotation_data(a) for a in state.sorted_annotations()],
+        "annotations": [annotation_data(a) for a in shown.sorted_annotations()],
     }
 
 

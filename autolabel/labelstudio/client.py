@@ -160,10 +160,15 @@ def _local_files_path(reference: str) -> FetchResult | None:
         return None
     relative = unquote((parse_qs(parsed.query).get("d") or [""])[0])
     base = Path(root).resolve()
-    path = (base / relative).resolve()
-    if not path.is_relative_to(base) or not path.is_file():
-        return FetchResult(error=f"no readable local file {relative!r} under the document root")
-    return FetchResult(path=path)
+    missing = FetchResult(
+        error=f"no readable local file {relative[:200]!r} under the document root"
+    )
+    try:
+        path = (base / relative).resolve()
+        readable = path.is_relative_to(base) and path.is_file()
+    except (ValueError, OSError):  # a NUL byte, a name too long for the file system
+        return missing
+    return FetchResult(path=path) if readable else missing
 
 
 def labeled_tasks_fetch(project: str, connection: Connection) -> TasksResult:

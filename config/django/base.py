@@ -121,7 +121,7 @@ WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 PLOTLY_COMPONENTS = ["dpd_components"]
 PLOTLY_DASH = {
     "serve_locally": True,
-    "view_decorator": "labeler.dash_ui.access.dash_view_protect",
+    "view_decorator": "labeler.dash_guard.dash_view_guard",
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
@@ -129,6 +129,9 @@ MEDIA_URL = "/media/"
 # Uploads: the multipart parser streams anything above 2.5 MB to a temporary file; our own
 # handler stops the stream at MAX_UPLOAD_MB (labeler.upload_handlers).
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=1024)
+# A .pth is a zip archive: its entries' sizes are read before torch.load and the upload is
+# refused when they unpack to more than this (autolabel.services.model_upload).
+MODEL_MAX_UNPACKED_MB = env.int("MODEL_MAX_UNPACKED_MB", default=512)
 FILE_UPLOAD_HANDLERS = [
     "labeler.upload_handlers.SizeLimitedUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",

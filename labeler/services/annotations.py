@@ -21,6 +21,7 @@ from labeler.working_state import (
     WorkingAnnotation,
     working_state_store,
 )
+from labeler.working_state.records import state_usable
 
 EDITABLE_FIELDS = ("label", "start", "end", "description")
 
@@ -31,6 +32,15 @@ def working_state_get(*, series_file) -> FileState:
     if state.version == 0:
         return _seeded(series_file) or state
     return state
+
+
+def working_state_checked(*, series_file) -> tuple[FileState, list[dict]]:
+    """The working state without records that cannot be shown or saved, and those skipped."""
+    return state_usable(
+        working_state_get(series_file=series_file),
+        label_names=series_file.project.label_names,
+        series=storage.series_of(series_file),
+    )
 
 
 def working_state_ensure(*, series_file) -> None:

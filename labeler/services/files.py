@@ -19,6 +19,7 @@ ACCEPTED_SUFFIXES = (".csv", ".tsv", ".txt")
 COPY_CHUNK_BYTES = 8 << 20
 # A project's time_column: "" detects the time column, ROW_INDEX uses the row number.
 ROW_INDEX = "#row"
+NAME_MAX_LENGTH = SeriesFile._meta.get_field("name").max_length
 
 
 def ingest_time_column(project) -> str | None:
@@ -241,11 +242,12 @@ def _save_with_unique_name(series_file, project, name, warnings):
     """Names (and their stems) are unique in a project."""
     base = Path(name.replace("\\", "/")).name or "file.csv"
     stem, suffix = Path(base).stem, Path(base).suffix
+    base = _fitted_name(stem, "", suffix)
     taken = {Path(n).stem for n in project.files.values_list("name", flat=True)}
     candidate, counter = base, 1
     while Path(candidate).stem in taken:
         counter += 1
-        candidate = f"{stem} ({counter}){suffix}"
+        candidate = _fitted_name(stem, f" ({counter})", suffix)
     for _attempt in range(20):
         series_file.name = candidate
         try:
@@ -253,7 +255,7 @@ def _save_with_unique_name(series_file, project, name, warnings):
                 series_file.save()
         except IntegrityError:
             counter += 1
-            candidate = f"{stem} ({counter}){suffix}"
+            candidate = _fitted_name(stem, f" ({counter})", suffix)
             continue
         if candidate != base:
             warnings.append(
@@ -261,6 +263,12 @@ def _save_with_unique_name(series_file, project, name, warnings):
             )
         return
     raise IntegrityError("could not find a free file name")
+
+
+def _fitted_name(stem, tag, suffix) -> str:
+    """stem + tag + suffix, the stem shortened so the name fits the name column."""
+    room = NAME_MAX_LENGTH - len(tag) - len(suffix)
+    return stem[:room] + tag + suffix
 
 
 @transaction.atomic

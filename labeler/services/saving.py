@@ -14,14 +14,17 @@ from django.utils import timezone
 from labeler import exports, storage
 from labeler.errors import Unavailable
 from labeler.models import Annotation, SeriesFile
-from labeler.services.annotations import annotation_from_saved, working_state_get
+from labeler.services.annotations import (
+    annotation_from_saved,
+    working_state_checked,
+)
 from labeler.working_state import working_state_store
 
 logger = logging.getLogger(__name__)
 
 
 def file_save(*, series_file, user) -> dict:
-    state = working_state_get(series_file=series_file)
+    state, skipped = working_state_checked(series_file=series_file)
     annotations = state.sorted_annotations()
     _outputs_write(series_file, annotations)
     authors = _users_by_name({a.get("author", "") for a in annotations})
@@ -39,6 +42,7 @@ def file_save(*, series_file, user) -> dict:
         "saved_version": state.version,
         "annotations": len(annotations),
         "outputs": [path.name for path in exports.output_paths(series_file).values()],
+        "skipped": skipped,
     }
 
 
