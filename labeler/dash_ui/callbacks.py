@@ -81,8 +81,9 @@ def project_meta(project) -> dict:
 
 
 def file_snapshot(series_file) -> dict:
-    """The screen's form of a file's working state."""
-    file_state = annotation_services.working_state_get(series_file=series_file)
+    """The screen's form of a file's working state (records that cannot be shown are left
+    out, as the API and Save leave them out)."""
+    file_state, _skipped = annotation_services.working_state_checked(series_file=series_file)
     return state.store_snapshot(
         file_id=series_file.id,
         version=file_state.version,

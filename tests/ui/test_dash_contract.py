@@ -415,3 +415,37 @@ def test_label_next_lists_unlabeled_files_least_certain_first(browser_client, pr
     )
     text = json.dumps(answer[ids.LABEL_NEXT]["children"])
     assert text.index("b.csv") < text.index("a.csv") < text.index("c.csv")
+
+
+def test_a_malformed_stored_label_is_left_out_of_the_screen_not_a_server_error(
+    browser_client, series_file
+):
+    from labeler.working_state import Change, working_state_store
+
+    working_state_store().apply(
+        series_file.id,
+        [
+            Change(
+                "create", "good0001", {"label": "Walk", "start": 1.0, "end": 2.0, "instant": False}
+            ),
+            Change("create", "bad00001", {"label": "Ghost", "start": -1e300, "end": "not-a-time"}),
+        ],
+    )
+    meta = {"id": series_file.id, "time_kind": series_file.time_kind}
+    body = {
+        "output": f"{ids.LOAD_RESULT}.data",
+        "outputs": {"id": ids.LOAD_RESULT, "property": "data"},
+        "inputs": [
+            {"id": ids.FILE_STORE, "property": "data", "value": meta},
+            {"id": ids.RELOAD, "property": "data", "value": None},
+            {"id": ids.JOB_FINISHED, "property": "data", "value": None},
+            {"id": ids.SAVE_RESULT, "property": "data", "value": None},
+            {"id": ids.SAVE_ALL_RESULT, "property": "data", "value": None},
+        ],
+        "changedPropIds": [f"{ids.FILE_STORE}.data"],
+        "state": [],
+    }
+    response = post_callback(browser_client, body, browser_client.csrf_token)
+    assert response.status_code == 200, response.content
+    snapshot = response.json()["response"][ids.LOAD_RESULT]["data"]["snapshot"]
+    assert list(snapshot["annotations"]) == ["good0001"]
