@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from autolabel import jobs, selectors, services
 from autolabel.models import Job
-from autolabel.serializers import job_data
+from autolabel.serializers import JobShape, job_data
 from labeler import selectors as labeler_selectors
 from labeler.errors import InvalidInput
 
@@ -107,7 +107,7 @@ class FileAutolabelApi(APIView):
 
         model = serializers.IntegerField(min_value=1)
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses={202: JobShape})
     def post(self, request, file_id):
         series_file = labeler_selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data)
@@ -145,7 +145,7 @@ class ProjectTrainApi(APIView):
         learning_rate = serializers.FloatField(min_value=1e-7, max_value=1, required=False)
         batch_size = serializers.IntegerField(min_value=1, max_value=4096, required=False)
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses={202: JobShape})
     def post(self, request, project_id):
         project = labeler_selectors.project_get_for_user(project_id=project_id, user=request.user)
         payload = self.InputSerializer(data=request.data)
@@ -186,7 +186,7 @@ class ProjectImportApi(APIView):
 
 
 class JobDetailApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=JobShape)
     def get(self, request, job_id):
         job = selectors.job_get_for_user(job_id=job_id, user=request.user)
         if job.status == Job.Status.RUNNING:
@@ -196,7 +196,7 @@ class JobDetailApi(APIView):
 
 
 class JobCancelApi(APIView):
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=JobShape)
     def post(self, request, job_id):
         job = selectors.job_get_for_user(job_id=job_id, user=request.user)
         return Response(job_data(jobs.job_cancel(job=job)))

@@ -16,9 +16,13 @@ from labeler import storage
 from labeler.errors import InvalidInput
 from labeler.models import SeriesFile
 from labeler.serializers import upload_result_data
-from labeler.services.annotations import annotations_apply, working_state_get
+from labeler.services.annotations import (
+    AnnotationChange,
+    annotation_changes_apply,
+    working_state_get,
+)
 from labeler.services.files import file_import
-from labeler.working_state import Change
+from labeler.working_state import is_model_made
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +169,7 @@ def autolabel_job(job, reporter) -> dict:
     prediction = segmenter.predict(series.values(channels))
     reporter.progress(90)
     changes = _replacement_changes(series_file, series, prediction, model)
-    result = annotations_apply(series_file=series_file, user=job.created_by, changes=changes)
+    result = annotation_changes_apply(series_file=series_file, user=job.created_by, changes=changes)
     with transaction.atomic():
         SeriesFile.objects.filter(pk=series_file.pk).update(
             uncertainty=prediction.uncertainty, uncertainty_model=model
@@ -180,32 +184,19 @@ def autolabel_job(job, reporter) -> dict:
     }
 
 
-def _replacement_changes(series_file, series, prediction, model) -> list[Change]:
-    import uuid
-    from datetime import UTC, datetime
-
+def _replacement_changes(series_file, series, prediction, model) -> list[AnnotationChange]:
+    """Delete the earlier model labels, create the new ones: checked like a person's edits."""
     state = working_state_get(series_file=series_file)
     changes = [
-        Change("delete", key)
+        AnnotationChange("delete", key)
         for key, annotation in state.annotations.items()
-        if annotation.get("source", "manual") != "manual"
+        if is_model_made(annotation)
     ]
-    now = datetime.now(UTC).isoformat()
     for region in prediction.regions:
         times = series.format_times(series.time[[region.start_row, region.end_row]])
-        annotation = {
-            "label": region.label,
-            "start": times[0],
-            "end": times[1],
-            "instant": region.instant,
-            "description": "",
-            "source": model.name,
-            "score": round(float(region.score), 4),
-            "author": "",
-            "created_at": now,
-            "updated_at": now,
-        }
-        changes.append(Change("create", uuid.uuid4().hex, annotation))
+        fields = {"label": region.label, "start": times[0], "end": times[1]}
+        score = round(float(region.score), 4)
+        changes.append(AnnotationChange("create", None, fields, source=model.name, score=score))
     return changes
 
 

@@ -67,12 +67,12 @@ def register(cache_dir: Path) -> tuple[str, int]:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
     from labeler import storage
     from labeler.ingest import open_series
     from labeler.models import SeriesFile
     from labeler.services.projects import project_create
+    from labeler.services.tokens import token_issue
 
     user = get_user_model().objects.create_user("bench", password="bench-password-1")  # noqa: S106
     project = project_create(user=user, name="large", labels=["A", "B", "C"])
@@ -90,7 +90,7 @@ def register(cache_dir: Path) -> tuple[str, int]:
     storage.file_dir(series_file.storage_key).mkdir(parents=True)
     os.symlink(cache_dir.resolve(), storage.cache_dir(series_file.storage_key))
     series_file.save()
-    return Token.objects.create(user=user).key, series_file.id
+    return token_issue(user=user)[0], series_file.id
 
 
 def main():

@@ -44,20 +44,20 @@ def json_exception_handler(exc, context):
 
 def _message(exc) -> str:
     if isinstance(exc, exceptions.ValidationError):
-        return "Invalid input: " + _first_problem(exc.detail)
+        return "Invalid input: " + first_problem(exc.detail)
     if isinstance(exc, exceptions.APIException):
         detail = exc.detail
-        return str(detail) if not isinstance(detail, dict | list) else _first_problem(detail)
+        return str(detail) if not isinstance(detail, dict | list) else first_problem(detail)
     return str(exc)
 
 
-def _first_problem(detail, path="") -> str:
+def first_problem(detail, path="") -> str:
     if isinstance(detail, dict):
         for key, value in detail.items():
             where = key if key != "non_field_errors" else ""
-            return _first_problem(value, f"{path}.{where}".strip(".") if where else path)
+            return first_problem(value, f"{path}.{where}".strip(".") if where else path)
     if isinstance(detail, list) and detail:
-        return _first_problem(detail[0], path)
+        return first_problem(detail[0], path)
     return f"{path}: {detail}" if path else str(detail)
 
 

@@ -7,21 +7,28 @@ from django.contrib.auth import get_user_model
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from labeler import exports, selectors
+from labeler.api_errors import first_problem
 from labeler.errors import InvalidInput
-from labeler.ingest import window_binary, window_json
+from labeler.ingest import TIME_FORMATS, TIME_INDEX, time_zone_get, window_binary, window_json
 from labeler.renderers import FormatNegotiation, WindowBinaryRenderer
 from labeler.serializers import (
+    AnnotationChangeShape,
+    ChangeResultShape,
+    FileShape,
+    FileStateShape,
+    ProjectShape,
     annotation_data,
+    change_result_data,
     file_data,
     file_state_data,
     outputs_data,
@@ -32,8 +39,12 @@ from labeler.services import annotations as annotation_services
 from labeler.services import files as file_services
 from labeler.services import projects as project_services
 from labeler.services import saving as saving_services
+from labeler.services import tokens as token_services
 from labeler.working_state import working_state_store
 
+ANNOTATION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+DESCRIPTION_MAX_LENGTH = 2000
+MAX_CHANGES_PER_BATCH = 1000
 MAX_PX_POINTS = 16_384  # points per channel when the client gives its plot's width (px)
 
 
@@ -43,12 +54,35 @@ def time_value_field(**kwargs):
     )
 
 
-class TokenApi(ObtainAuthToken):
-    """POST username + password -> {"token": "..."}; rate-limited."""
+class TokenApi(APIView):
+    """POST username + password -> {"token": "...", "expiry": ...} (rate-limited in
+    labeler.login_throttle); DELETE with `Authorization: Token <key>` revokes that token."""
 
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TokenOutput"
+
+        token = serializers.CharField()
+        expiry = serializers.DateTimeField(allow_null=True)
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    @extend_schema(request=AuthTokenSerializer, responses=OutputSerializer, operation_id="token")
+    def post(self, request):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        key, row = token_services.token_issue(user=serializer.validated_data["user"])
+        return Response(self.OutputSerializer({"token": key, "expiry": row.expiry}).data)
+
+    @extend_schema(request=None, responses={204: None}, operation_id="token_revoke")
+    def delete(self, request):
+        if not isinstance(request.auth, AuthToken):
+            raise InvalidInput("Send the token to revoke as `Authorization: Token <key>`.")
+        token_services.token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ProjectListApi(APIView):
@@ -66,18 +100,19 @@ class ProjectListApi(APIView):
         channels = serializers.ListField(
             child=serializers.CharField(), required=False, default=list
         )
+        no_overlap = serializers.BooleanField(required=False, default=False)
 
         def validate(self, attrs):
             if not attrs.get("labels") and not attrs.get("label_config"):
                 raise serializers.ValidationError("give labels (a list) or label_config (XML)")
             return attrs
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="projects_list")
+    @extend_schema(responses=ProjectShape(many=True), operation_id="projects_list")
     def get(self, request):
         projects = selectors.project_list_for_user(user=request.user)
         return Response([project_data(p) for p in projects])
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses={201: ProjectShape})
     def post(self, request):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -96,14 +131,15 @@ class ProjectDetailApi(APIView):
         label_config = serializers.CharField(required=False, trim_whitespace=False)
         time_column = serializers.CharField(required=False, allow_blank=True)
         channels = serializers.ListField(child=serializers.CharField(), required=False)
+        no_overlap = serializers.BooleanField(required=False)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ProjectShape)
     def get(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         role = selectors.project_role(project=project, user=request.user)
         return Response(project_data(project, role=role))
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses=ProjectShape)
     def patch(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         payload = self.InputSerializer(data=request.data, partial=True)
@@ -150,7 +186,53 @@ class ProjectMemberApi(APIView):
 class ProjectFilesApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    class MappingSerializer(serializers.Serializer):
+        """Optional form fields that replace detection for the files of one request."""
+
+        class Meta:
+            ref_name = "ProjectFilesMapping"
+
+        time_column = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            trim_whitespace=False,
+            help_text="a column name, or 'none' for the row number",
+        )
+        time_format = serializers.ChoiceField(
+            choices=["auto", *TIME_FORMATS], required=False, allow_blank=True
+        )
+        timezone = serializers.CharField(
+            required=False, allow_blank=True, help_text="UTC, +02:00 or Europe/Berlin"
+        )
+        channels = serializers.CharField(
+            required=False, allow_blank=True, help_text="comma-separated column names"
+        )
+
+        def validate_timezone(self, value):
+            if value.strip():
+                try:
+                    time_zone_get(value)
+                except ValueError as error:
+                    raise serializers.ValidationError(str(error)) from error
+            return value.strip()
+
+        def validate_channels(self, value):
+            if value.strip() and not [name for name in value.split(",") if name.strip()]:
+                raise serializers.ValidationError("name at least one channel")
+            return value
+
+        def mapping(self) -> file_services.ColumnMapping:
+            data = self.validated_data
+            time_column = data.get("time_column", "").strip() or None
+            channels = [name.strip() for name in data.get("channels", "").split(",")]
+            return file_services.ColumnMapping(
+                time_column=TIME_INDEX if time_column == "none" else time_column,
+                time_format=data.get("time_format") if data.get("time_format") != "auto" else None,
+                timezone=data.get("timezone") or None,
+                channels=[name for name in channels if name] or None,
+            )
+
+    @extend_schema(responses=FileShape(many=True))
     def get(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         store = working_state_store()
@@ -162,7 +244,11 @@ class ProjectFilesApi(APIView):
             "multipart/form-data": {
                 "type": "object",
                 "properties": {
-                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    "time_column": {"type": "string"},
+                    "time_format": {"type": "string", "enum": ["auto", *TIME_FORMATS]},
+                    "timezone": {"type": "string"},
+                    "channels": {"type": "string"},
                 },
             }
         }
@@ -170,10 +256,14 @@ class ProjectFilesApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def post(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
+        options = self.MappingSerializer(data=request.data)
+        options.is_valid(raise_exception=True)
         uploads = _uploads_in_order(request)
         if not uploads:
             raise InvalidInput("Send the CSV files in the multipart field 'files'.")
-        outcomes = file_services.files_upload(project=project, uploads=uploads, user=request.user)
+        outcomes = file_services.files_upload(
+            project=project, uploads=uploads, user=request.user, mapping=options.mapping()
+        )
         results = [upload_result_data(outcome) for outcome in outcomes]
         created = sum(outcome.created for outcome in outcomes)
         body = {"results": results, "created": created, "rejected": len(outcomes) - created}
@@ -199,7 +289,7 @@ def _uploads_in_order(request):
 
 
 class FileDetailApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=FileShape)
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         version = working_state_store().version(series_file.id)
@@ -278,19 +368,21 @@ class AnnotationListApi(APIView):
         class Meta:
             ref_name = "AnnotationListInput"
 
-        id = serializers.RegexField(r"^[A-Za-z0-9_-]{8,64}$", required=False)
+        id = serializers.RegexField(ANNOTATION_ID_PATTERN, required=False)
         label = serializers.CharField(max_length=200)
         start = time_value_field()
         end = time_value_field()
-        description = serializers.CharField(required=False, allow_blank=True, default="")
+        description = serializers.CharField(
+            max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True, default=""
+        )
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=FileStateShape)
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         state = annotation_services.working_state_get(series_file=series_file)
         return Response(file_state_data(state, file_id=series_file.id))
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses={201: AnnotationChangeShape})
     def post(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data)
@@ -311,18 +403,25 @@ class AnnotationListApi(APIView):
         )
 
 
+class AnnotationFieldsSerializer(serializers.Serializer):
+    """The fields of a label a client may set (for an update, those that change)."""
+
+    label = serializers.CharField(max_length=200, required=False)
+    start = time_value_field(required=False)
+    end = time_value_field(required=False)
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True
+    )
+
+
 class AnnotationDetailApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(AnnotationFieldsSerializer):
         class Meta:
             ref_name = "AnnotationDetailInput"
 
-        label = serializers.CharField(max_length=200, required=False)
-        start = time_value_field(required=False)
-        end = time_value_field(required=False)
-        description = serializers.CharField(required=False, allow_blank=True)
         version = serializers.IntegerField(required=False, min_value=1)
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses=AnnotationChangeShape)
     def patch(self, request, file_id, annotation_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data, partial=True)
@@ -349,6 +448,89 @@ class AnnotationDetailApi(APIView):
             expected_version=expected,
         )
         return Response({"deleted": annotation_id, "file_version": version})
+
+
+class FileChangesApi(APIView):
+    """A batch of label changes, checked one by one and applied all together or not at all."""
+
+    class ChangeSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AnnotationChange"
+
+        op = serializers.ChoiceField(choices=["create", "update", "delete"])
+        id = serializers.RegexField(ANNOTATION_ID_PATTERN, required=False)
+        annotation = serializers.DictField(required=False, default=dict)
+        version = serializers.IntegerField(required=False, min_value=1)
+        snap = serializers.BooleanField(
+            required=False, default=False, help_text="move the bounds to the nearest rows"
+        )
+
+        def validate(self, attrs):
+            _refuse_unknown_keys(self.initial_data, self.fields)
+            _refuse_unknown_keys(attrs["annotation"], AnnotationFieldsSerializer().fields)
+            if attrs["op"] != "create" and not attrs.get("id"):
+                raise serializers.ValidationError(f"{attrs['op']} needs the label's id.")
+            fields = AnnotationFieldsSerializer(data=attrs["annotation"])
+            fields.is_valid(raise_exception=True)
+            attrs["annotation"] = dict(fields.validated_data)
+            if (
+                attrs["op"] == "create"
+                and not {"label", "start", "end"} <= attrs["annotation"].keys()
+            ):
+                raise serializers.ValidationError("create needs label, start and end.")
+            return attrs
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "FileChangesInput"
+
+        changes = serializers.ListField(
+            child=serializers.DictField(), min_length=1, max_length=MAX_CHANGES_PER_BATCH
+        )
+        file_version = serializers.IntegerField(required=False, min_value=0)
+
+    @extend_schema(request=InputSerializer, responses=ChangeResultShape)
+    def post(self, request, file_id):
+        series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        changes = [
+            _change_from_request(position, item)
+            for position, item in enumerate(payload.validated_data["changes"])
+        ]
+        result = annotation_services.annotation_changes_apply(
+            series_file=series_file,
+            user=request.user,
+            changes=changes,
+            expected_file_version=payload.validated_data.get("file_version"),
+        )
+        return Response(change_result_data(result, file_id=series_file.id))
+
+
+def _refuse_unknown_keys(data, fields):
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise serializers.ValidationError(
+            f"Unknown field(s) {', '.join(map(str, unknown))}: accepted are {', '.join(fields)}."
+        )
+
+
+def _change_from_request(position, item) -> annotation_services.AnnotationChange:
+    change = FileChangesApi.ChangeSerializer(data=item)
+    if not change.is_valid():
+        raise InvalidInput(
+            f"Change {position + 1} ({item.get('op', 'no op')} {item.get('id', 'new')}): "
+            + first_problem(change.errors),
+            {"change": position, "id": item.get("id"), "problem": change.errors},
+        )
+    data = change.validated_data
+    return annotation_services.AnnotationChange(
+        op=data["op"],
+        annotation_id=data.get("id"),
+        fields=data["annotation"],
+        expected_version=data.get("version"),
+        snap=data["snap"],
+    )
 
 
 def _if_match(request):

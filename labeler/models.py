@@ -16,6 +16,8 @@ class Project(models.Model):
     time_column = models.CharField(max_length=200, blank=True)
     # Chosen channel names; empty means every numeric column except time.
     channels = models.JSONField(default=list, blank=True)
+    # A new or moved range trims the ranges it covers: at most one range label per row.
+    no_overlap = models.BooleanField(default=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ProjectMembership", related_name="projects"
     )
@@ -104,6 +106,11 @@ class SeriesFile(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def display_timezone(self) -> str | None:
+        """The zone whose clock the plot shows (date-time files): see IngestResult.display_tz."""
+        return self.ingest_info.get("display_tz")
 
 
 class Annotation(models.Model):

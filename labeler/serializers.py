@@ -1,7 +1,10 @@
 """Output shapes of the API (SPEC §4). Plain functions: what a script relies on is visible here."""
 
+from rest_framework import serializers as drf
+
 from labeler import exports
-from labeler.working_state import FileState
+from labeler.models import ProjectMembership
+from labeler.working_state import ChangeResult, FileState, WorkingAnnotation
 
 
 def project_data(project, *, role=None) -> dict:
@@ -13,6 +16,7 @@ def project_data(project, *, role=None) -> dict:
         "label_config": project.label_config,
         "time_column": project.time_column,
         "channels": project.channels,
+        "no_overlap": project.no_overlap,
         "file_count": getattr(project, "file_count", None),
         "role": role,
         "created_at": project.created_at,
@@ -32,6 +36,7 @@ def file_data(series_file, *, working_version=None) -> dict:
         "time_start": series_file.time_start,
         "time_end": series_file.time_end,
         "sampling_rate": series_file.sampling_rate,
+        "display_timezone": series_file.display_timezone,
         "warnings": series_file.warnings,
         "size_bytes": series_file.size_bytes,
         "checksum": series_file.checksum,
@@ -56,24 +61,37 @@ def upload_result_data(outcome) -> dict:
             "file": file_data(outcome.file),
             "warnings": outcome.warnings,
         }
-    return {"name": outcome.name, "status": "rejected", "error": outcome.error}
+    rejection = {"name": outcome.name, "status": "rejected", "error": outcome.error}
+    if outcome.code:  # refused by ingestion: why, and for a column problem what the file holds
+        rejection.update(code=outcome.code, detail=outcome.detail)
+    return rejection
 
 
 def annotation_data(annotation: dict) -> dict:
+    record = WorkingAnnotation.from_stored(annotation)
     return {
-        "id": annotation["id"],
-        "label": annotation["label"],
-        "start": annotation["start"],
-        "end": annotation["end"],
-        "instant": annotation["instant"],
-        "description": annotation.get("description", ""),
-        "source": annotation.get("source", "manual"),
-        "score": annotation.get("score"),
-        "author": annotation.get("author", ""),
-        "version": annotation["version"],
-        "created_at": annotation.get("created_at"),
-        "updated_at": annotation.get("updated_at"),
+        "id": record.id,
+        "label": record.label,
+        "start": record.start,
+        "end": record.end,
+        "instant": record.instant,
+        "description": record.description,
+        "source": record.source,
+        "score": record.score,
+        "author": record.author,
+        "version": record.version,
+        "created_at": record.created_at or None,
+        "updated_at": record.updated_at or None,
     }
+
+
+def change_result_data(result: ChangeResult, *, file_id: int) -> dict:
+    """What a batch did: the same shape as the file's websocket message."""
+    changed = {
+        key: None if annotation is None else annotation_data(annotation)
+        for key, annotation in result.changed.items()
+    }
+    return {"file": file_id, "file_version": result.version, "changed": changed}
 
 
 def file_state_data(state: FileState, *, file_id=None) -> dict:
@@ -97,3 +115,82 @@ def outputs_data(series_file) -> dict:
         "saved_version": series_file.saved_version,
         "outputs": files,
     }
+
+
+# The shapes above as the API schema shows them (documentation only: the views answer with the
+# functions; tests/api/test_schema_shapes.py keeps both equal).
+
+
+class ProjectShape(drf.Serializer):
+    id = drf.IntegerField()
+    name = drf.CharField()
+    description = drf.CharField()
+    no_overlap = drf.BooleanField(help_text="a new or moved range trims the ranges it covers")
+    labels = drf.ListField(child=drf.JSONField(), help_text="name, color and kind of each label")
+    label_config = drf.CharField()
+    time_column = drf.CharField()
+    channels = drf.ListField(child=drf.CharField())
+    file_count = drf.IntegerField(allow_null=True)
+    role = drf.ChoiceField(ProjectMembership.Role.choices, allow_null=True)
+    created_at = drf.DateTimeField()
+    updated_at = drf.DateTimeField()
+
+
+class FileShape(drf.Serializer):
+    id = drf.IntegerField()
+    project = drf.IntegerField()
+    name = drf.CharField()
+    rows = drf.IntegerField()
+    channels = drf.ListField(child=drf.CharField())
+    time_column = drf.CharField(allow_null=True)
+    time_kind = drf.CharField()
+    time_start = drf.FloatField()
+    time_end = drf.FloatField()
+    sampling_rate = drf.FloatField(allow_null=True)
+    warnings = drf.ListField(child=drf.CharField())
+    size_bytes = drf.IntegerField()
+    checksum = drf.CharField()
+    created_at = drf.DateTimeField()
+    saved_version = drf.IntegerField()
+    saved_at = drf.DateTimeField(allow_null=True)
+    saved_label_count = drf.IntegerField(allow_null=True)
+    uncertainty = drf.FloatField(allow_null=True)
+    working_version = drf.IntegerField(required=False)
+    unsaved_changes = drf.BooleanField(required=False)
+
+
+TIME_VALUE_HELP = "number, or ISO 8601 string for date-time files"
+
+
+class AnnotationShape(drf.Serializer):
+    id = drf.CharField()
+    label = drf.CharField()
+    start = drf.JSONField(help_text=TIME_VALUE_HELP)
+    end = drf.JSONField(help_text=TIME_VALUE_HELP)
+    instant = drf.BooleanField()
+    description = drf.CharField()
+    source = drf.CharField(help_text="'manual' or the name of the model that proposed it")
+    score = drf.FloatField(allow_null=True)
+    author = drf.CharField()
+    version = drf.IntegerField()
+    created_at = drf.DateTimeField(allow_null=True)
+    updated_at = drf.DateTimeField(allow_null=True)
+
+
+class AnnotationChangeShape(AnnotationShape):
+    file_version = drf.IntegerField()
+
+
+class ChangeResultShape(drf.Serializer):
+    file = drf.IntegerField()
+    file_version = drf.IntegerField()
+    changed = drf.DictField(
+        child=AnnotationShape(allow_null=True),
+        help_text="every touched label after the batch by id; null where deleted",
+    )
+
+
+class FileStateShape(drf.Serializer):
+    file = drf.IntegerField()
+    version = drf.IntegerField()
+    annotations = AnnotationShape(many=True)

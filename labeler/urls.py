@@ -44,5 +44,6 @@ urlpatterns = [
         apis.AnnotationDetailApi.as_view(),
         name="annotation-detail",
     ),
+    path("files/<int:file_id>/changes/", apis.FileChangesApi.as_view(), name="file-changes"),
     path("files/<int:file_id>/save/", apis.FileSaveApi.as_view(), name="file-save"),
 ]

@@ -2,6 +2,7 @@
 state + in-memory channel layer; production swaps in PostgreSQL and Redis through the environment.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from config.env import BASE_DIR, env
@@ -24,8 +25,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "django_tasks",
     "django_tasks_db",
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "labeler.content_security.ContentSecurityPolicyMiddleware",
     "autolabel.labelstudio.middleware.LabelStudioRootMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -137,21 +140,39 @@ FILE_UPLOAD_TEMP_DIR = str(MEDIA_ROOT / "tmp")
 IMPORT_ROOT = env.str("IMPORT_ROOT", default="")
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("MAX_UPLOAD_FILES", default=1000)
 
+# Failed logins per account and client address (labeler.login_throttle).
+LOGIN_RATE = env.str("LOGIN_RATE", default="10/min")
+# Trusted proxies in front of the app that append the client's address to X-Forwarded-For;
+# 0: the client address is the connection's (a client-sent header is never trusted).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "labeler.api_errors.json_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_RATE", default="10/min")},
+    "NUM_PROXIES": NUM_PROXIES,
+}
+# API tokens: hashed at rest, `Authorization: Token <key>`, valid this many days.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Time Series Labeler API",
     "DESCRIPTION": "Upload time series, label them, train and run segmenters.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Login for the schema (SPEC §9); Swagger UI's files come from the app, never a CDN.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

@@ -24,9 +24,11 @@ from autolabel import services as model_services
 from autolabel.models import Job
 from autolabel.serializers import job_data
 from labeler import selectors, storage
-from labeler.dash_ui import edits, figures, ids, state
+from labeler.dash_ui import figures, ids, state
 from labeler.errors import UserError
 from labeler.ingest import series_window
+from labeler.serializers import annotation_data
+from labeler.services import annotations as annotation_services
 from labeler.services import saving
 from labeler.working_state import WorkingStateUnavailable, working_state_store
 
@@ -78,6 +80,17 @@ def project_meta(project) -> dict:
     return {"id": project.id, "name": project.name, "labels": project.labels}
 
 
+def file_snapshot(series_file) -> dict:
+    """The screen's form of a file's working state."""
+    file_state = annotation_services.working_state_get(series_file=series_file)
+    return state.store_snapshot(
+        file_id=series_file.id,
+        version=file_state.version,
+        saved_version=series_file.saved_version,
+        annotations=[annotation_data(a) for a in file_state.annotations.values()],
+    )
+
+
 def file_meta(series_file) -> dict:
     return {
         "id": series_file.id,
@@ -91,6 +104,7 @@ def file_meta(series_file) -> dict:
         "time_end": series_file.time_end,
         "sampling_rate": series_file.sampling_rate,
         "warnings": series_file.warnings,
+        "display_timezone": series_file.display_timezone,
     }
 
 
@@ -230,21 +244,9 @@ def _register_labels(app):
             return None
         series_file = selectors.file_get_for_user(file_id=meta["id"], user=user)
         try:
-            return {"snapshot": edits.file_snapshot(series_file), "ts": time.time()}
+            return {"snapshot": file_snapshot(series_file), "ts": time.time()}
         except WorkingStateUnavailable:
             return _message("The label store is unreachable: labels cannot be shown.", "error")
-
-    @app.callback(
-        Output(ids.EDIT_RESULT, "data"),
-        Output(ids.HISTORY, "data"),
-        Input(ids.EDIT_REQUEST, "data"),
-        State(ids.HISTORY, "data"),
-        prevent_initial_call=True,
-    )
-    def apply_edit(command, history, *, user):
-        if not command:
-            raise PreventUpdate
-        return edits.edit_apply(user=user, command=command, history=history)
 
     @app.callback(
         Output(ids.ANNOTATION_TABLE, "columns"),
@@ -755,20 +757,10 @@ def _register_clientside(app):
     )
     clientside(
         app,
-        "reduceAnnotations",
+        "labelsLoaded",
         Output(ids.ANNOTATIONS, "data"),
         Input(ids.LOAD_RESULT, "data"),
-        Input(ids.EDIT_RESULT, "data"),
-        Input(ids.WS_INBOX, "data"),
-        State(ids.ANNOTATIONS, "data"),
         State(ids.FILE_STORE, "data"),
-    )
-    clientside(
-        app,
-        "editDone",
-        Output(ids.sink("edit-done"), "data"),
-        Input(ids.EDIT_RESULT, "data"),
-        prevent_initial_call=True,
     )
     clientside(
         app,
@@ -780,6 +772,7 @@ def _register_clientside(app):
         Input(ids.ANNOTATIONS, "data"),
         Input(ids.SELECTED, "data"),
         Input(ids.VIEW_STORE, "data"),
+        Input(ids.ANNOTATION_TABLE, "selected_row_ids"),
     )
     clientside(
         app,
@@ -824,45 +817,6 @@ def _register_clientside(app):
     )
     clientside(
         app,
-        "submitDescription",
-        Output(ids.sink("describe"), "data"),
-        Input(ids.DESCRIPTION_INPUT, "n_submit"),
-        Input(ids.DESCRIPTION_SUBMIT, "n_clicks"),
-        State(ids.DESCRIPTION_INPUT, "value"),
-        State(ids.SELECTED, "data"),
-        State(ids.ANNOTATIONS, "data"),
-        prevent_initial_call=True,
-    )
-    clientside(
-        app,
-        "deleteSelected",
-        Output(ids.sink("delete"), "data"),
-        Input(ids.DELETE_BUTTON, "n_clicks"),
-        State(ids.ANNOTATION_TABLE, "selected_row_ids"),
-        State(ids.SELECTED, "data"),
-        State(ids.ANNOTATIONS, "data"),
-        prevent_initial_call=True,
-    )
-    clientside(
-        app,
-        "keepSelected",
-        Output(ids.sink("keep"), "data"),
-        Input(ids.KEEP_BUTTON, "n_clicks"),
-        State(ids.ANNOTATION_TABLE, "selected_row_ids"),
-        State(ids.SELECTED, "data"),
-        State(ids.ANNOTATIONS, "data"),
-        prevent_initial_call=True,
-    )
-    clientside(
-        app,
-        "undoRedo",
-        Output(ids.sink("undo"), "data"),
-        Input(ids.UNDO_BUTTON, "n_clicks"),
-        Input(ids.REDO_BUTTON, "n_clicks"),
-        prevent_initial_call=True,
-    )
-    clientside(
-        app,
         "tableEdited",
         Output(ids.sink("table-edit"), "data"),
         Input(ids.ANNOTATION_TABLE, "data_timestamp"),
@@ -870,6 +824,13 @@ def _register_clientside(app):
         State(ids.ANNOTATION_TABLE, "data_previous"),
         State(ids.ANNOTATIONS, "data"),
         prevent_initial_call=True,
+    )
+    clientside(
+        app,
+        "selectedRowStyle",
+        Output(ids.ANNOTATION_TABLE, "style_data_conditional"),
+        Input(ids.SELECTED, "data"),
+        State(ids.ANNOTATION_TABLE, "style_data_conditional"),
     )
     clientside(
         app,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from labeler.dash_ui import state
+from labeler.dash_ui import state, time_axis
 
 CHANNEL_COLORS = [
     "#1d4ed8",
@@ -140,6 +140,7 @@ def series_figure(
                 "autorange": False,
             }
             x_axis["title"] = {"text": _x_title(file_meta), "font": {"size": 11}}
+        _apply_ticks(x_axis, time_axis.axis_ticks(view, file_meta))
         layout[_layout_key("xaxis", row)] = x_axis
         layout[_layout_key("yaxis", row)] = {
             "domain": [bottom + gap, top],
@@ -157,6 +158,14 @@ def series_figure(
             "tickfont": {"size": 10},
         }
     return {"data": traces, "layout": layout}
+
+
+def _apply_ticks(x_axis: dict, ticks: dict) -> None:
+    """Computed ticks on every row (the grid lines); the zone's title only where one shows."""
+    title = ticks.pop("title", None)
+    x_axis.update(ticks)
+    if title and "title" in x_axis:
+        x_axis["title"]["text"] = title["text"]
 
 
 def _axis_ref(letter: str, row: int) -> str:

@@ -34,6 +34,9 @@ DESCRIPTION_INPUT = "description-input"
 DESCRIPTION_SUBMIT = "description-submit"
 DESCRIPTION_HINT = "description-hint"
 DELETE_BUTTON = "delete-button"
+LABEL_MODE = "label-mode"
+SELECT_ALL = "select-all"
+SELECT_MODEL = "select-model"
 KEEP_BUTTON = "keep-button"
 DOWNLOAD_DIALOG = "download-dialog"
 DOWNLOAD_LIST = "download-list"
@@ -53,11 +56,7 @@ BASE_FIGURE = "base-figure"
 OVERLAY = "label-overlay"
 ANNOTATIONS = "annotations-store"
 LOAD_RESULT = "load-result"
-EDIT_REQUEST = "edit-request"
-EDIT_RESULT = "edit-result"
-WS_INBOX = "ws-inbox"
 RELOAD = "reload-request"
-HISTORY = "history-store"
 SELECTED = "selected-store"
 ACTIVE_LABEL = "active-label"
 FILES_REFRESH = "files-refresh"
@@ -70,13 +69,8 @@ JOB_FINISHED = "job-finished"
 MESSAGE = "message"
 SINK = "sink"  # dummy outputs of clientside callbacks that only act
 SINKS = (
-    "edit-done",
     "context",
     "navigate",
-    "describe",
-    "delete",
-    "keep",
-    "undo",
     "table-edit",
     "toast",
     "download",

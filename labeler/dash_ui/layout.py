@@ -4,13 +4,15 @@ in the page template (labeler/templates/labeler/index.html): Dash has no <input 
 
 from dash import dash_table, dcc, html
 
-from labeler.dash_ui import figures, ids
+from labeler.dash_ui import figures, ids, project_dialogs
 
 GRAPH_CONFIG = {
     "displaylogo": False,
     "scrollZoom": True,
     "doubleClick": False,  # a double-click makes an instant label, it does not reset the zoom
     "modeBarButtonsToRemove": ["lasso2d", "autoScale2d", "zoomIn2d", "zoomOut2d"],
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
 
@@ -29,11 +31,7 @@ def stores():
         _store(ids.OVERLAY),
         _store(ids.ANNOTATIONS),
         _store(ids.LOAD_RESULT),
-        _store(ids.EDIT_REQUEST),
-        _store(ids.EDIT_RESULT),
-        _store(ids.WS_INBOX),
         _store(ids.RELOAD),
-        _store(ids.HISTORY),
         _store(ids.SELECTED),
         _store(ids.ACTIVE_LABEL),
         _store(ids.FILES_REFRESH),
@@ -63,6 +61,7 @@ def header():
                 placeholder="Choose a project",
                 className="tsl-project-select",
             ),
+            *project_dialogs.header_buttons(),
             html.Button(
                 "Upload CSV Data!",
                 id=ids.UPLOAD_OPEN,
@@ -154,6 +153,13 @@ def workspace():
                 className="tsl-picker-row",
                 children=[
                     html.Div(id=ids.LABEL_PICKER, className="tsl-label-picker"),
+                    html.Button(
+                        "✎ Label",
+                        id=ids.LABEL_MODE,
+                        className="btn btn-small is-active",
+                        title="Labeling mode: click, drag and double-click make labels, a press on "
+                        "a label takes it (back from the modebar's Pan or Zoom)",
+                    ),
                     html.Div(
                         className="tsl-hint",
                         children=[
@@ -166,7 +172,7 @@ def workspace():
                             html.Kbd("double-click"),
                             " instant · ",
                             html.Kbd("Esc"),
-                            " cancel",
+                            " cancel · drag a label or its edge to move it",
                         ],
                     ),
                 ],
@@ -207,6 +213,18 @@ def workspace():
                     html.Span("Labels", className="tsl-section-title"),
                     html.Span(id=ids.TABLE_SUMMARY, className="tsl-muted"),
                     html.Div(className="tsl-spacer"),
+                    html.Button(
+                        "Tick all",
+                        id=ids.SELECT_ALL,
+                        className="btn btn-small",
+                        title="Tick every label of the file",
+                    ),
+                    html.Button(
+                        "Tick model labels",
+                        id=ids.SELECT_MODEL,
+                        className="btn btn-small",
+                        title="Tick the labels a model made that nobody kept yet",
+                    ),
                     html.Button(
                         "Keep",
                         id=ids.KEEP_BUTTON,

@@ -7,17 +7,12 @@ which ``time_value`` turns into the API's form.
 
 from __future__ import annotations
 
-import math
 import re
 from urllib.parse import parse_qs
 
 import pandas as pd
 
-from labeler.working_state.base import Change
-
-HISTORY_LIMIT = 50
 _X_AXIS = re.compile(r"^xaxis\d*$")
-EDITABLE_FIELDS = ("label", "start", "end", "description")
 
 
 # ---- selection from the address bar
@@ -73,35 +68,6 @@ def time_value(value, file_meta: dict):
         text = pd.Timestamp(time_ns(value)).isoformat()
         return text + "Z" if str(file_meta.get("time_end") or "").endswith("Z") else text
     return float(value)
-
-
-def numeric_decimals(file_meta: dict) -> int:
-    """Decimals worth keeping for a numeric file: one finer than its sampling step."""
-    if file_meta["time_kind"] == "index":
-        return 0
-    rate = file_meta.get("sampling_rate") or 0
-    if rate <= 0 or not math.isfinite(rate):
-        return 6
-    return max(0, min(9, math.ceil(math.log10(rate)) + 1))
-
-
-def bounds_from_gesture(x0, x1, file_meta: dict) -> tuple:
-    """Two axis positions (either order) -> (start, end) in API values, inside the file's time
-    range, rounded to the file's resolution. Equal positions make an instant."""
-    first, last = file_meta["time_start"], file_meta["time_end"]
-    decimals = numeric_decimals(file_meta)
-    if file_meta["time_kind"] == "datetime":
-        step_ns = 10 ** (9 - min(decimals, 9))
-        lo, hi = (round(value / step_ns) * step_ns for value in sorted((time_ns(x0), time_ns(x1))))
-        lo = min(max(lo, time_ns(first)), time_ns(last))
-        hi = min(max(hi, time_ns(first)), time_ns(last))
-        return time_value(pd.Timestamp(lo), file_meta), time_value(pd.Timestamp(hi), file_meta)
-    lo, hi = sorted((float(x0), float(x1)))
-    lo = round(min(max(lo, float(first)), float(last)), decimals)
-    hi = round(min(max(hi, float(first)), float(last)), decimals)
-    if decimals == 0:
-        return int(lo), int(hi)
-    return lo, hi
 
 
 # ---- the plotted window
@@ -205,36 +171,6 @@ def table_rows(store: dict | None, time_kind: str) -> list[dict]:
     return rows
 
 
-def table_edit_fields(row: dict, current: dict, time_kind: str) -> dict:
-    """The editable fields a table edit changed, in API types (numbers for numeric files)."""
-    fields = {}
-    for name in EDITABLE_FIELDS:
-        if name not in row:
-            continue
-        value = row[name]
-        if name in ("start", "end"):
-            value = _bound_value(value, time_kind)
-        elif value is None:
-            value = ""
-        if value != current.get(name):
-            fields[name] = value
-    return fields
-
-
-def _bound_value(value, time_kind: str):
-    if time_kind == "datetime":
-        return str(value).strip()
-    if isinstance(value, str):
-        text = value.strip().replace(",", ".")
-        try:
-            return float(text) if time_kind != "index" else int(float(text))
-        except ValueError:
-            return text  # the service refuses it with a clear message
-    if time_kind == "index" and isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def store_snapshot(*, file_id: int, version: int, saved_version, annotations: list[dict]) -> dict:
     return {
         "file": file_id,
@@ -242,100 +178,6 @@ def store_snapshot(*, file_id: int, version: int, saved_version, annotations: li
         "saved_version": saved_version,
         "annotations": {a["id"]: a for a in annotations},
     }
-
-
-def store_apply_push(store: dict, message: dict) -> dict:
-    """Apply one websocket push ({"version", "changed": {id: annotation | None}}) to a store
-    snapshot (the same rule ui.js applies in the browser)."""
-    if message.get("version", 0) <= store.get("version", 0):
-        return store
-    annotations = dict(store.get("annotations") or {})
-    for annotation_id, annotation in (message.get("changed") or {}).items():
-        if annotation is None:
-            annotations.pop(annotation_id, None)
-        else:
-            annotations[annotation_id] = annotation
-    return {**store, "version": message["version"], "annotations": annotations}
-
-
-# ---- undo / redo
-#
-# A history entry is the list of what one edit did: [{"id", "before", "after"}], where before
-# and after are annotations with their versions (None: did not exist). Undo applies the
-# reverting changes with version checks and moves the entry, flipped to what the undo did, onto
-# the redo stack; redo does the same the other way.
-
-
-def history_empty(file_id: int | None = None) -> dict:
-    return {"file": file_id, "undo": [], "redo": []}
-
-
-def history_for_file(history: dict | None, file_id: int) -> dict:
-    if not history or history.get("file") != file_id:
-        return history_empty(file_id)
-    return history
-
-
-def history_record(history: dict | None, file_id: int, entry: list[dict]) -> dict:
-    """A new edit: pushed on the undo stack; the redo stack is dropped."""
-    history = history_for_file(history, file_id)
-    if not entry:
-        return history
-    undo = [*history["undo"], entry][-HISTORY_LIMIT:]
-    return {"file": file_id, "undo": undo, "redo": []}
-
-
-def history_take(history: dict | None, file_id: int, which: str) -> tuple[list | None, dict]:
-    """Pop the newest entry of the "undo" or "redo" stack -> (entry or None, history)."""
-    history = history_for_file(history, file_id)
-    stack = history[which]
-    if not stack:
-        return None, history
-    return stack[-1], {**history, which: stack[:-1]}
-
-
-def history_put(history: dict, which: str, entry: list[dict]) -> dict:
-    return {**history, which: [*history[which], entry][-HISTORY_LIMIT:]}
-
-
-def entry_from_changes(before: dict[str, dict | None], after: dict[str, dict | None]) -> list:
-    return [{"id": key, "before": before.get(key), "after": after.get(key)} for key in after]
-
-
-def revert_changes(entry: list[dict]) -> list[Change]:
-    """The atomic batch that puts back what ``entry`` changed, checked against the versions
-    the entry produced (so an edit made since by someone else is never overwritten)."""
-    changes = []
-    for item in reversed(entry):
-        before, after = item["before"], item["after"]
-        if before is None and after is None:
-            continue
-        if before is None:
-            changes.append(Change("delete", item["id"], expected_version=after["version"]))
-        elif after is None:
-            changes.append(Change("create", item["id"], annotation=_content(before)))
-        else:
-            changes.append(
-                Change(
-                    "update",
-                    item["id"],
-                    annotation=_content(before),
-                    expected_version=after["version"],
-                )
-            )
-    return changes
-
-
-def entry_flipped(entry: list[dict], changed: dict[str, dict | None]) -> list[dict]:
-    """After reverting ``entry``: the entry that describes the revert (to be reverted by redo)."""
-    return [
-        {"id": item["id"], "before": item["after"], "after": changed.get(item["id"])}
-        for item in entry
-    ]
-
-
-def _content(annotation: dict) -> dict:
-    return {key: value for key, value in annotation.items() if key not in ("version", "id")}
 
 
 # ---- small formatting helpers shared by figures and the table

@@ -36,6 +36,9 @@ class IngestResult:
     time_unit: str | None = None  # s / ms / us / ns: the precision of date-time text
     epoch_unit: str | None = None  # "s" / "ms" when epoch numbers were read as date-times
     ignored_columns: list[str] = field(default_factory=list)
+    # The zone whose clock a plot shows for a date-time file: the file's own offset
+    # ("+02:00"), the chosen zone ("Europe/Berlin"), or None (clock times as written).
+    display_tz: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -37,8 +37,11 @@ from .timeparse import (
     finer_unit,
     finest_unit,
     format_datetimes,
+    localize_wall_clock,
+    offset_text,
     parse_datetimes,
     reading_of,
+    time_zone_get,
 )
 
 __all__ = ["TIME_INDEX", "IngestResult", "ingest_csv"]
@@ -460,13 +463,18 @@ def ingest_csv(
     *,
     time_column: str | None = None,
     channels: list[str] | None = None,
+    time_format: str | None = None,
+    timezone: str | None = None,
     pyramid: bool = True,
 ) -> IngestResult:
     """Read the CSV at ``source_path`` and write its columnar cache to ``cache_dir``.
 
     ``time_column``: None detects it, ``TIME_INDEX`` ("") uses the row index, a name picks that
     column. ``channels``: None takes every numeric column but the time column, a list picks
-    those. Raises ``IngestError`` for a file it refuses; then nothing is left at ``cache_dir``.
+    those. ``time_format`` (one of ``TIME_FORMATS``) reads the time column that way instead of
+    guessing. ``timezone`` (UTC, +02:00, Europe/Berlin): date-times without offsets are clock
+    times there (stored in UTC); the plot shows clock times in it (else in the file's own
+    offset). Raises ``IngestError`` for a file it refuses; then nothing is left at ``cache_dir``.
     The cache is written to a temporary folder beside ``cache_dir`` and renamed into place
     (replacing an older cache there). ``pyramid``: also write the min/max pyramid that plot
     windows of long files are read from (else it is built on first use).
@@ -477,7 +485,14 @@ def ingest_csv(
     work = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex}"
     work.mkdir()
     try:
-        result = _ingest_into(source, work, time_column=time_column, channels=channels)
+        result = _ingest_into(
+            source,
+            work,
+            time_column=time_column,
+            channels=channels,
+            time_format=time_format,
+            timezone=timezone,
+        )
         if pyramid:
             pyramid_write(open_series(work), work / PYRAMID_DIR)
         _install(work, target)
@@ -497,9 +512,11 @@ def _install(work: Path, target: Path) -> None:
         os.rename(work, target)
 
 
-def _ingest_into(source: Path, folder: Path, *, time_column, channels) -> IngestResult:
+def _ingest_into(
+    source: Path, folder: Path, *, time_column, channels, time_format=None, timezone=None
+) -> IngestResult:
     sample = sniff(source)
-    plan = make_plan(sample, time_column=time_column, channels=channels)
+    plan = make_plan(sample, time_column=time_column, channels=channels, time_format=time_format)
     sink, reader, checksum, dialect, stats = _read(source, folder, plan, sample.dialect)
     if sink.rows == 0:
         raise IngestError(
@@ -521,6 +538,7 @@ def _ingest_into(source: Path, folder: Path, *, time_column, channels) -> Ingest
             "missing cells were left empty."
         )
     facts = None
+    display_tz = _display_time_zone(folder, sink, plan, chosen, timezone, warnings)
     tz = "UTC" if plan.time_kind == "datetime" and plan.aware else None
     time_unit = chosen.unit if plan.time_kind == "datetime" else None
     if chosen is not None:
@@ -564,6 +582,7 @@ def _ingest_into(source: Path, folder: Path, *, time_column, channels) -> Ingest
         time_unit=time_unit,
         epoch_unit=plan.epoch_unit,
         ignored_columns=plan.ignored,
+        display_tz=display_tz,
     )
     kept = [index for index in plan.channel_indexes if plan.names[index] in channel_names]
     write_meta(
@@ -579,6 +598,35 @@ def _ingest_into(source: Path, folder: Path, *, time_column, channels) -> Ingest
         channel_indexes={plan.names[i]: i for i in kept},
     )
     return result
+
+
+def _display_time_zone(folder, sink, plan, chosen, timezone, warnings) -> str | None:
+    """The zone whose clock the plot shows; clock times without offsets are first moved from
+    ``timezone`` to UTC."""
+    if plan.time_kind != "datetime":
+        if timezone:
+            warnings.append("The time zone was not used: the time column holds no date-times.")
+        return None
+    if plan.aware:
+        return timezone or offset_text(sink.first_time_text or "") or "UTC"
+    if not timezone:
+        return None
+    path = folder / TIME_FILE
+    utc_ns = localize_wall_clock(np.load(path), time_zone_get(timezone))
+    gaps = np.flatnonzero(utc_ns == np.iinfo(np.int64).min)
+    if gaps.size:
+        rows = [int(row) + 1 for row in gaps[:MAX_DETAIL_ROWS]]
+        raise IngestError(
+            f"Some clock times of '{plan.time_name}' do not exist or happen twice in {timezone} "
+            f"(a daylight-saving change), at {rows_text(rows, int(gaps.size))}. Choose a fixed "
+            "offset such as +01:00 instead.",
+            code="ambiguous_local_time",
+            detail={"column": plan.time_name, "rows": rows, "count": int(gaps.size)},
+        )
+    write_npy(path, utc_ns)
+    plan.aware = True
+    warnings.append(f"The times were read as clock times in {timezone} and stored in UTC.")
+    return timezone
 
 
 def _final_channels(sink: _Sink, plan: Plan, warnings: list[str]) -> list[str]:

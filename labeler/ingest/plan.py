@@ -16,6 +16,7 @@ from .timeparse import (
     normalize_name,
     offsets_mask,
     parse_datetimes,
+    time_name_key,
 )
 
 TIME_INDEX = ""  # pass as time_column to use the row index even if a time column exists
@@ -123,7 +124,22 @@ def _datetime_cells_ok(cells: list[str]) -> bool:
     return any(parse_datetimes(present, family, aware=aware)[1].all() for family in DATE_FAMILIES)
 
 
-def make_plan(sample: Sample, *, time_column: str | None, channels: list[str] | None) -> Plan:
+def _steady_rise(values: np.ndarray) -> bool:
+    """Numbers that grow on every row at a roughly steady step (a time axis, not a signal)."""
+    if values.size < 3 or np.isnan(values).any():
+        return False
+    steps = np.diff(values)
+    median = np.median(steps)
+    return bool((steps > 0).all() and median / 3 <= steps.min() and steps.max() <= 3 * median)
+
+
+def make_plan(
+    sample: Sample,
+    *,
+    time_column: str | None,
+    channels: list[str] | None,
+    time_format: str | None = None,
+) -> Plan:
     header, rows, dialect = sample.header, sample.rows, sample.dialect
     width = len(header) if header else max(len(row) for row in rows)
     if header and not rows and sample.complete:
@@ -155,9 +171,16 @@ def make_plan(sample: Sample, *, time_column: str | None, channels: list[str] | 
             (
                 i
                 for i, name in enumerate(names)
-                if normalize_name(name) in AUTO_TIME_NAMES and i not in wanted
+                if time_name_key(name) in AUTO_TIME_NAMES and i not in wanted
             ),
             None,
+        )
+        # the first column is time when it alone rises steadily (counters elsewhere: no clue)
+        first_rises = (
+            time_index is None
+            and kinds[0][0] == "numeric"
+            and _steady_rise(kinds[0][1])
+            and not any(kind == "numeric" and _steady_rise(v) for kind, v, _ in kinds[1:])
         )
         if (
             time_index is None
@@ -168,11 +191,18 @@ def make_plan(sample: Sample, *, time_column: str | None, channels: list[str] | 
             and _datetime_cells_ok(columns[0])
         ):
             time_index = 0
+        elif first_rises and 0 not in wanted and any(kind == "numeric" for kind, _, _ in kinds[1:]):
+            time_index = 0
+            warnings.append(
+                f"The first column '{names[0]}' rises steadily on every row, so it was taken as "
+                "the time column; choose another time column (or the row number) if it is a "
+                "channel."
+            )
     plan = Plan(names=names, source_names=written, time_index=time_index, time_kind="index")
     plan.warnings = warnings
     plan.blank_named = blank
     if time_index is not None:
-        _plan_time(plan, columns[time_index], kinds[time_index])
+        _plan_time(plan, columns[time_index], kinds[time_index], time_format)
 
     # the channels
     if channels is None:
@@ -248,7 +278,7 @@ def _no_channel_error(names, time_index, kinds, columns) -> IngestError:
     )
 
 
-def _plan_time(plan: Plan, cells: list[str], classified) -> None:
+def _plan_time(plan: Plan, cells: list[str], classified, time_format: str | None) -> None:
     kind, values, bad = classified
     name = plan.names[plan.time_index]
     present_positions = [i for i, cell in enumerate(cells) if cell.strip()]
@@ -258,6 +288,9 @@ def _plan_time(plan: Plan, cells: list[str], classified) -> None:
             code="unparseable_time",
             detail={"column": name, "rows": [i + 1 for i in range(min(len(cells), 10))]},
         )
+    if time_format:
+        _plan_time_as(plan, cells, classified, time_format)
+        return
     if kind == "numeric":
         plan.time_kind = "numeric"
         unit = epoch_unit(name, values)
@@ -294,6 +327,24 @@ def _plan_time(plan: Plan, cells: list[str], classified) -> None:
     else:
         failed = [(i + 1, cells[i]) for i in present_positions]
         raise unparseable_error(name, failed, len(failed), what="a time or a number")
+
+
+def _plan_time_as(plan: Plan, cells: list[str], classified, time_format: str) -> None:
+    """The time column read the way the uploader said (``TIME_FORMATS``), not guessed."""
+    kind, values, bad = classified
+    name = plan.names[plan.time_index]
+    if time_format in ("number", "epoch_s", "epoch_ms"):
+        if kind != "numeric":
+            failed = [(i + 1, cells[i]) for i in np.flatnonzero(bad)]
+            raise unparseable_error(name, failed, len(failed), what="a number")
+        plan.time_kind = "numeric"
+        if time_format != "number":
+            plan.time_kind, plan.epoch_unit, plan.aware = "datetime", time_format[6:], True
+        return
+    family = next(f for f in DATE_FAMILIES if f.key == time_format)
+    present = [cell for cell in cells if cell.strip()]
+    plan.aware = bool(offsets_mask(present).sum() * 2 > len(present))
+    plan.time_kind, plan.families = "datetime", [family]
 
 
 def unparseable_error(name: str, failures, total: int, *, what: str) -> IngestError:

@@ -1,6 +1,8 @@
 """Recognising and parsing the time column: numbers, epoch numbers and date-time text."""
 
+import datetime as dt
 import re
+import zoneinfo
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +14,23 @@ from .numbers import NA_TOKENS
 
 # Column names taken as the time column when no time column is given (case-insensitive).
 TIME_COLUMN_NAMES = ("time", "timestamp", "date", "datetime", "ts", "t")
+# More names (other languages, with a unit): matched through ``time_name_key``.
+OTHER_TIME_NAMES = (
+    "date_time",
+    "time_stamp",
+    "elapsed",
+    "elapsed_time",
+    "zeit",
+    "uhrzeit",
+    "zeitstempel",
+    "datum",
+    "temps",
+    "tiempo",
+    "tempo",
+    "tijd",
+    "tid",
+    "czas",
+)
 # Names whose numbers may be Unix epoch seconds / milliseconds (read as UTC date-times when
 # every value falls in the epoch range, see ``epoch_unit``).
 EPOCH_COLUMN_NAMES = frozenset(
@@ -32,7 +51,7 @@ EPOCH_COLUMN_NAMES = frozenset(
         "timestamp_ms",
     }
 )
-AUTO_TIME_NAMES = frozenset(TIME_COLUMN_NAMES) | EPOCH_COLUMN_NAMES
+AUTO_TIME_NAMES = frozenset(TIME_COLUMN_NAMES) | frozenset(OTHER_TIME_NAMES) | EPOCH_COLUMN_NAMES
 
 # Epoch ranges: seconds in [1e9, 1e10) = 2001-09-09 .. 2286-11-20; milliseconds the same dates.
 EPOCH_RANGES = {"s": (1e9, 1e10), "ms": (1e12, 1e13)}
@@ -53,6 +72,16 @@ _NA_SET = frozenset(NA_TOKENS)
 
 def normalize_name(name: str) -> str:
     return name.strip().lower()
+
+
+_UNIT_SUFFIX = re.compile(r"\s*[\[(][^\])]*[\])]\s*$")
+
+
+def time_name_key(name: str) -> str:
+    """``"Zeit [s]"`` / ``"Date-Time"`` -> ``"zeit"`` / ``"date_time"``: how a column name is
+    compared with the time names (a unit in brackets and the separators do not count)."""
+    folded = _UNIT_SUFFIX.sub("", normalize_name(name))
+    return re.sub(r"[\s\-.]+", "_", folded).strip("_")
 
 
 @dataclass(frozen=True)
@@ -99,6 +128,61 @@ DATE_FAMILIES = (
         _with_times("%d %b %Y", "%d-%b-%Y", "%d %B %Y"),
     ),
 )
+
+
+# Forced readings of the time column (``time_format``): numbers, epoch numbers, or one family.
+TIME_FORMATS = ("number", "epoch_s", "epoch_ms", *(family.key for family in DATE_FAMILIES))
+TIME_FORMAT_LABELS = {
+    "number": "numbers (seconds)",
+    "epoch_s": "Unix epoch seconds",
+    "epoch_ms": "Unix epoch milliseconds",
+    **{family.key: f"{family.label} ({family.example})" for family in DATE_FAMILIES},
+}
+
+
+def time_zone_get(name: str) -> dt.tzinfo:
+    """``"UTC"``, a fixed offset (``"+02:00"``, ``"-0530"``) or an IANA name
+    (``"Europe/Berlin"``)."""
+    text = name.strip()
+    if text.upper() in ("UTC", "Z", "GMT"):
+        return dt.UTC
+    offset = re.fullmatch(r"(?:UTC)?([+-])(\d{2}):?(\d{2})?", text)
+    if offset:
+        sign = 1 if offset.group(1) == "+" else -1
+        minutes = int(offset.group(2)) * 60 + int(offset.group(3) or 0)
+        if minutes >= 24 * 60:
+            raise ValueError(f"{name!r} is not a UTC offset.")
+        return dt.timezone(sign * dt.timedelta(minutes=minutes))
+    try:
+        return zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(
+            f"{name!r} is not a time zone: use UTC, an offset such as +02:00, "
+            "or a name such as Europe/Berlin."
+        ) from error
+
+
+def offset_text(value: str) -> str | None:
+    """The UTC offset a date-time text ends with, as ``"+02:00"`` (``"UTC"`` for Z / +00:00)."""
+    match = re.search(r"(Z|[+-]\d{2}(?::?\d{2})?)\s*$", value.strip())
+    if not match or not _OFFSET_RE.search(value.strip()):
+        return None
+    text = match.group(1)
+    if text == "Z":
+        return "UTC"
+    digits = text[1:].replace(":", "")
+    hours, minutes = digits[:2], digits[2:4] or "00"
+    if hours == "00" and minutes == "00":
+        return "UTC"
+    return f"{text[0]}{hours}:{minutes}"
+
+
+def localize_wall_clock(ns: np.ndarray, zone: dt.tzinfo) -> np.ndarray:
+    """Wall-clock int64 ns in ``zone`` -> UTC int64 ns; NaT (int64 min) where the clock time
+    does not exist or happens twice in that zone (a daylight-saving change)."""
+    index = pd.DatetimeIndex(np.asarray(ns, dtype=np.int64).view("datetime64[ns]"))
+    local = index.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+    return local.tz_convert("UTC").tz_localize(None).as_unit("ns").asi8.copy()
 
 
 def epoch_unit(name: str, values: np.ndarray) -> str | None:

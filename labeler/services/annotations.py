@@ -2,16 +2,23 @@
 
 import math
 import uuid
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+
+import numpy as np
 
 from labeler import storage
 from labeler.errors import InvalidInput
 from labeler.realtime import file_changed_broadcast
+from labeler.services.overlap import overlap_trims
 from labeler.working_state import (
+    MANUAL_SOURCE,
     AnnotationNotFound,
     Change,
+    ChangeResult,
     FileState,
     VersionConflict,
+    WorkingAnnotation,
     working_state_store,
 )
 
@@ -44,19 +51,121 @@ def _seeded(series_file) -> FileState | None:
 
 
 def annotation_from_saved(saved) -> dict:
-    return {
-        "id": saved.key,
-        "label": saved.label,
-        "start": saved.start,
-        "end": saved.end,
-        "instant": saved.instant,
-        "description": saved.description,
-        "source": saved.source,
-        "score": saved.score,
-        "author": saved.author.get_username() if saved.author else "",
-        "created_at": saved.created_at.isoformat(),
-        "updated_at": saved.updated_at.isoformat(),
-    }
+    return WorkingAnnotation(
+        id=saved.key,
+        label=saved.label,
+        start=saved.start,
+        end=saved.end,
+        instant=saved.instant,
+        description=saved.description,
+        source=saved.source,
+        score=saved.score,
+        author=saved.author.get_username() if saved.author else "",
+        created_at=saved.created_at.isoformat(),
+        updated_at=saved.updated_at.isoformat(),
+    ).stored()
+
+
+@dataclass(frozen=True)
+class AnnotationChange:
+    """One requested change of a batch, before it is checked.
+
+    ``fields``: label / start / end / description (for an update only those that change).
+    ``snap``: move the bounds to the nearest rows of the recording (gestures on the plot).
+    ``source`` and ``score`` are set by the server's own jobs only, never from a request.
+    """
+
+    op: str
+    annotation_id: str | None = None
+    fields: dict = field(default_factory=dict)
+    expected_version: int | None = None
+    snap: bool = False
+    source: str = MANUAL_SOURCE
+    score: float | None = None
+
+
+def annotation_changes_apply(
+    *, series_file, user, changes: list[AnnotationChange], expected_file_version=None
+) -> ChangeResult:
+    """Check every change as a single-label edit is checked, then apply them all as one store
+    operation (or none: VersionConflict, AnnotationNotFound, InvalidInput naming the change),
+    and broadcast the batch once."""
+    checker = _BoundsChecker(series_file)
+    current = dict(working_state_get(series_file=series_file).annotations)
+    checked = []
+    for position, change in enumerate(changes):
+        try:
+            store_change = _checked_change(change, current, checker, user)
+        except InvalidInput as error:
+            raise InvalidInput(
+                f"Change {position + 1} ({change.op} {change.annotation_id or 'new'}): "
+                + error.message,
+                {"change": position, "id": change.annotation_id, "problem": error.detail},
+            ) from error
+        checked.append(store_change)
+        if store_change.op == "delete":
+            current.pop(store_change.annotation_id, None)
+        else:
+            current[store_change.annotation_id] = store_change.annotation
+    if series_file.project.no_overlap:
+        touched = {change.annotation_id for change in checked if change.op != "delete"}
+        checked += overlap_trims(series=checker.series, state=current, touched=touched, now=_now())
+    result = working_state_store().apply(
+        series_file.id, checked, expected_file_version=expected_file_version
+    )
+    _broadcast(series_file, result, user)
+    return result
+
+
+def _checked_change(change: AnnotationChange, current: dict, checker, user) -> Change:
+    if change.op == "delete":
+        if change.annotation_id not in current:
+            raise AnnotationNotFound(change.annotation_id or "")
+        return Change("delete", change.annotation_id, expected_version=change.expected_version)
+    if change.op == "create":
+        annotation_id = change.annotation_id or uuid.uuid4().hex
+        return Change("create", annotation_id, _created(annotation_id, change, checker, user))
+    if change.op == "update":
+        before = current.get(change.annotation_id)
+        if before is None:
+            raise AnnotationNotFound(change.annotation_id or "")
+        expected = change.expected_version
+        if expected is None:
+            # Without a version from the client, check against the version just read: an
+            # edit in between still conflicts instead of being overwritten.
+            expected = before.get("version")
+        updated = _updated(WorkingAnnotation.from_stored(before), change, checker, user)
+        return Change("update", change.annotation_id, updated, expected)
+    raise InvalidInput(f"Unknown change {change.op!r}: use create, update or delete.")
+
+
+def _created(annotation_id: str, change: AnnotationChange, checker, user) -> dict:
+    fields = change.fields
+    label, start, end = fields.get("label"), fields.get("start"), fields.get("end")
+    bounds = checker.check(label=label, start=start, end=end, snap=change.snap)
+    now = _now()
+    return WorkingAnnotation(
+        id=annotation_id,
+        label=fields.get("label"),
+        **bounds,
+        description=fields.get("description") or "",
+        source=change.source,
+        score=change.score,
+        author=user.get_username() if user else "",
+        created_at=now,
+        updated_at=now,
+    ).stored()
+
+
+def _updated(before: WorkingAnnotation, change: AnnotationChange, checker, user) -> dict:
+    edited = {k: v for k, v in change.fields.items() if k in EDITABLE_FIELDS}
+    merged = replace(before, **edited)
+    bounds = checker.check(label=merged.label, start=merged.start, end=merged.end, snap=change.snap)
+    updated = replace(merged, **bounds, updated_at=_now())
+    if user is not None and before.model_made:
+        # A person who keeps or edits a model label makes it theirs.
+        updated = replace(updated, source=MANUAL_SOURCE, author=user.get_username())
+    return updated.stored()
 
 
 def annotation_create(
@@ -67,69 +176,29 @@ def annotation_create(
     start,
     end,
     description="",
-    source="manual",
-    score=None,
     annotation_id=None,
 ) -> tuple[dict, int]:
-    working_state_get(series_file=series_file)
-    bounds = annotation_bounds_check(series_file=series_file, label=label, start=start, end=end)
-    now = _now()
-    annotation = {
-        "label": label,
-        **bounds,
-        "description": description or "",
-        "source": source or "manual",
-        "score": score,
-        "author": user.get_username() if user else "",
-        "created_at": now,
-        "updated_at": now,
-    }
-    annotation_id = annotation_id or uuid.uuid4().hex
-    change = Change("create", annotation_id, annotation)
+    fields = {"label": label, "start": start, "end": end, "description": description}
+    change = AnnotationChange("create", annotation_id or uuid.uuid4().hex, fields)
     return _apply_one(series_file, change, user)
 
 
 def annotation_update(*, series_file, user, annotation_id, fields, expected_version=None):
-    working_state_ensure(series_file=series_file)
-    current = working_state_store().get_annotation(series_file.id, annotation_id)
-    if current is None:
-        raise AnnotationNotFound(annotation_id)
-    merged = {**current, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS}}
-    bounds = annotation_bounds_check(
-        series_file=series_file, label=merged["label"], start=merged["start"], end=merged["end"]
-    )
-    updated = {**merged, **bounds, "updated_at": _now()}
-    if user is not None and current.get("source", "manual") != "manual":
-        # A person who keeps or edits a model label makes it theirs.
-        updated["source"] = "manual"
-        updated["author"] = user.get_username()
-    updated.pop("version", None)
-    # Without a version from the client, check against the version just read: an edit
-    # in between still conflicts instead of being overwritten.
-    expected = current["version"] if expected_version is None else expected_version
-    return _apply_one(series_file, Change("update", annotation_id, updated, expected), user)
+    change = AnnotationChange("update", annotation_id, dict(fields), expected_version)
+    return _apply_one(series_file, change, user)
 
 
 def annotation_delete(*, series_file, user, annotation_id, expected_version=None) -> int:
-    working_state_ensure(series_file=series_file)
-    change = Change("delete", annotation_id, expected_version=expected_version)
+    change = AnnotationChange("delete", annotation_id, expected_version=expected_version)
     _, version = _apply_one(series_file, change, user)
     return version
 
 
-def annotations_apply(*, series_file, user, changes: list[Change], expected_file_version=None):
-    """Several changes as one atomic step (auto-label results, undo/redo of a batch)."""
-    working_state_ensure(series_file=series_file)
-    result = working_state_store().apply(
-        series_file.id, changes, expected_file_version=expected_file_version
-    )
-    _broadcast(series_file, result, user)
-    return result
-
-
-def _apply_one(series_file, change, user):
-    result = working_state_store().apply(series_file.id, [change])
-    _broadcast(series_file, result, user)
+def _apply_one(series_file, change: AnnotationChange, user):
+    try:
+        result = annotation_changes_apply(series_file=series_file, user=user, changes=[change])
+    except InvalidInput as error:
+        raise (error.__cause__ or error) from None  # a single change keeps its own message
     return result.changed[change.annotation_id], result.version
 
 
@@ -142,38 +211,73 @@ def _broadcast(series_file, result, user):
     )
 
 
+class _BoundsChecker:
+    """Label and bounds checks of one file, with its project and recording opened once."""
+
+    def __init__(self, series_file):
+        self.series_file = series_file
+        self.labels = {entry["name"]: entry for entry in series_file.project.labels}
+        self._series = None
+
+    @property
+    def series(self):
+        if self._series is None:
+            self._series = storage.series_of(self.series_file)
+        return self._series
+
+    def check(self, *, label, start, end, snap=False) -> dict:
+        """-> {"start", "end", "instant"} in the file's own units, or InvalidInput."""
+        label_entry = self.labels.get(label)
+        if label_entry is None:
+            names = list(self.labels)
+            raise InvalidInput(
+                f"Unknown label {label!r}; this project's labels are: " + ", ".join(names),
+                {"labels": names},
+            )
+        series = self.series
+        start_axis = _axis_value(series, start, "start")
+        end_axis = _axis_value(series, end, "end")
+        if start_axis > end_axis:
+            raise InvalidInput("start is after end.", {"start": start, "end": end})
+        first, last = series.time[0], series.time[-1]
+        if start_axis < first or end_axis > last:
+            raise InvalidInput(
+                f"The label lies outside the file's time range "
+                f"[{self.series_file.time_start}, {self.series_file.time_end}].",
+                {"time_start": self.series_file.time_start, "time_end": self.series_file.time_end},
+            )
+        if snap:
+            start_axis, end_axis = (
+                _nearest_row_time(series, start_axis),
+                _nearest_row_time(series, end_axis),
+            )
+        instant = bool(start_axis == end_axis)
+        if instant and label_entry["kind"] == "range":
+            raise InvalidInput(f"{label} is a range label: give it an end after its start.")
+        if not instant and label_entry["kind"] == "instant":
+            raise InvalidInput(f"{label} is an instant label: its start and end must be equal.")
+        return {
+            "start": series.axis_to_time_value(start_axis),
+            "end": series.axis_to_time_value(end_axis),
+            "instant": instant,
+        }
+
+
 def annotation_bounds_check(*, series_file, label, start, end) -> dict:
     """-> {"start", "end", "instant"} in the file's own units, or InvalidInput."""
-    project = series_file.project
-    label_entry = next((x for x in project.labels if x["name"] == label), None)
-    if label_entry is None:
-        raise InvalidInput(
-            f"Unknown label {label!r}; this project's labels are: "
-            + ", ".join(project.label_names),
-            {"labels": project.label_names},
-        )
-    series = storage.series_of(series_file)
-    start_axis = _axis_value(series, start, "start")
-    end_axis = _axis_value(series, end, "end")
-    if start_axis > end_axis:
-        raise InvalidInput("start is after end.", {"start": start, "end": end})
-    first, last = series.time[0], series.time[-1]
-    if start_axis < first or end_axis > last:
-        raise InvalidInput(
-            f"The label lies outside the file's time range "
-            f"[{series_file.time_start}, {series_file.time_end}].",
-            {"time_start": series_file.time_start, "time_end": series_file.time_end},
-        )
-    instant = bool(start_axis == end_axis)
-    if instant and label_entry["kind"] == "range":
-        raise InvalidInput(f"{label} is a range label: give it an end after its start.")
-    if not instant and label_entry["kind"] == "instant":
-        raise InvalidInput(f"{label} is an instant label: its start and end must be equal.")
-    return {
-        "start": series.axis_to_time_value(start_axis),
-        "end": series.axis_to_time_value(end_axis),
-        "instant": instant,
-    }
+    return _BoundsChecker(series_file).check(label=label, start=start, end=end)
+
+
+def _nearest_row_time(series, axis):
+    """The time of the recording's row nearest to an axis value (ties go to the earlier row)."""
+    time = series.time
+    after = int(np.searchsorted(time, axis, side="left"))
+    if after >= len(time):
+        return time[-1].item()
+    if after == 0:
+        return time[0].item()
+    before_value, after_value = time[after - 1].item(), time[after].item()
+    return after_value if after_value - axis < axis - before_value else before_value
 
 
 def _axis_value(series, value, field_name):

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from labeler import storage
 from labeler.errors import Forbidden, InvalidInput, Unavailable, UserError
-from labeler.ingest import IngestError, ingest_csv
+from labeler.ingest import MAPPING_CODES, TIME_INDEX, IngestError, columns_preview, ingest_csv
 from labeler.models import SeriesFile
 from labeler.working_state import working_state_store
 
@@ -27,50 +27,82 @@ def ingest_time_column(project) -> str | None:
     return project.time_column or None
 
 
+@dataclass(frozen=True)
+class ColumnMapping:
+    """An uploader's choice for the files of one request; None keeps the project's way.
+
+    ``time_column``: a column name or ``TIME_INDEX`` (the row number).
+    """
+
+    time_column: str | None = None
+    time_format: str | None = None
+    timezone: str | None = None
+    channels: list[str] | None = None
+
+    def ingest_options(self, project) -> dict:
+        time_column = ingest_time_column(project) if self.time_column is None else self.time_column
+        return {
+            "time_column": time_column,
+            "channels": self.channels if self.channels is not None else project.channels or None,
+            "time_format": self.time_format if time_column != TIME_INDEX else None,
+            "timezone": self.timezone,
+        }
+
+
 @dataclass
 class UploadOutcome:
     name: str
     file: SeriesFile | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    code: str | None = None
+    detail: dict | None = None
 
     @property
     def created(self) -> bool:
         return self.file is not None
 
 
-def files_upload(*, project, uploads, user) -> list[UploadOutcome]:
+def files_upload(*, project, uploads, user, mapping=None) -> list[UploadOutcome]:
     """uploads: [(name as sent, UploadedFile or None, reason it was refused)], in order.
 
     Each file is stored, ingested and registered on its own: one bad file never stops others.
+    A file refused for its columns (``MAPPING_CODES``) is answered with what it holds
+    (``detail["preview"]``), so the uploader can map them and send it again.
     """
+    mapping = mapping or ColumnMapping()
     outcomes = []
     for name, uploaded, refusal in uploads:
         if refusal:
             outcomes.append(UploadOutcome(name=name, error=refusal))
             continue
-        outcomes.append(file_upload(project=project, name=name, uploaded=uploaded, user=user))
+        outcomes.append(
+            file_upload(project=project, name=name, uploaded=uploaded, user=user, mapping=mapping)
+        )
     return outcomes
 
 
-def file_upload(*, project, name, uploaded, user) -> UploadOutcome:
+def file_upload(*, project, name, uploaded, user, mapping=None) -> UploadOutcome:
     return _file_create(
         project=project,
         name=name,
         user=user,
         keep=lambda destination: storage.upload_keep(uploaded, destination),
+        mapping=mapping,
     )
 
 
-def _file_create(*, project, name, user, keep) -> UploadOutcome:
+def _file_create(*, project, name, user, keep, mapping=None) -> UploadOutcome:
     """Store the file (``keep(destination)`` writes its bytes there), ingest, register."""
     if not name.lower().endswith(ACCEPTED_SUFFIXES):
         return UploadOutcome(name=name, error="Only CSV files (.csv, .tsv, .txt) can be uploaded.")
     series_file = SeriesFile(project=project, uploaded_by=user)
     try:
-        result = _store_and_ingest(project, series_file.storage_key, keep)
+        result = _store_and_ingest(
+            series_file.storage_key, keep, (mapping or ColumnMapping()).ingest_options(project)
+        )
     except IngestError as error:
-        return UploadOutcome(name=name, error=error.message)
+        return UploadOutcome(name=name, error=error.message, code=error.code, detail=error.detail)
     except Exception:
         logger.exception("ingest of %r failed", name)
         return UploadOutcome(name=name, error="The file could not be read as a CSV table.")
@@ -86,20 +118,20 @@ def _file_create(*, project, name, user, keep) -> UploadOutcome:
     return UploadOutcome(name=name, file=series_file, warnings=warnings)
 
 
-def _store_and_ingest(project, storage_key, keep):
+def _store_and_ingest(storage_key, keep, ingest_options):
     folder = storage.file_dir(storage_key)
     folder.mkdir(parents=True)
+    source = storage.source_path(storage_key)
     try:
-        keep(storage.source_path(storage_key))
-        return ingest_csv(
-            storage.source_path(storage_key),
-            storage.cache_dir(storage_key),
-            time_column=ingest_time_column(project),
-            channels=project.channels or None,
-        )
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        keep(source)
+        return ingest_csv(source, storage.cache_dir(storage_key), **ingest_options)
+    except IngestError as error:
+        if error.code in MAPPING_CODES:
+            error.detail = {**error.detail, "preview": columns_preview(source)}
         raise
+    finally:
+        if not storage.cache_dir(storage_key).exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- server folder

@@ -31,7 +31,15 @@ def label_set_from_input(*, labels=None, label_config=None, time_column="", chan
 
 @transaction.atomic
 def project_create(
-    *, user, name, description="", labels=None, label_config=None, time_column="", channels=None
+    *,
+    user,
+    name,
+    description="",
+    labels=None,
+    label_config=None,
+    time_column="",
+    channels=None,
+    no_overlap=False,
 ) -> Project:
     label_set, xml = label_set_from_input(
         labels=labels, label_config=label_config, time_column=time_column, channels=channels
@@ -43,6 +51,7 @@ def project_create(
         label_config=xml,
         time_column=label_set.time_column,
         channels=label_set.channels,
+        no_overlap=no_overlap,
         created_by=user,
     )
     ProjectMembership.objects.create(project=project, user=user, role=ProjectMembership.Role.OWNER)
@@ -62,7 +71,7 @@ def project_update(*, project, **fields) -> Project:
         _check_labels_still_cover_annotations(project, label_set)
         project.labels, project.label_config = label_set.labels, xml
         project.time_column, project.channels = label_set.time_column, label_set.channels
-    for name in ("name", "description", "time_column", "channels"):
+    for name in ("name", "description", "time_column", "channels", "no_overlap"):
         if name in fields:
             setattr(project, name, fields[name])
     if ("time_column" in fields or "channels" in fields) and label_config is None:

@@ -5,23 +5,29 @@ client last saw, and durable before it is acknowledged.
 """
 
 from labeler.working_state.base import (
+    MANUAL_SOURCE,
     AnnotationNotFound,
     Change,
     ChangeResult,
     FileState,
     VersionConflict,
+    WorkingAnnotation,
     WorkingStateStore,
     WorkingStateUnavailable,
+    is_model_made,
 )
 from labeler.working_state.factory import working_state_store
 
 __all__ = [
+    "MANUAL_SOURCE",
     "AnnotationNotFound",
     "Change",
     "ChangeResult",
     "FileState",
     "VersionConflict",
     "WorkingStateStore",
+    "WorkingAnnotation",
     "WorkingStateUnavailable",
+    "is_model_made",
     "working_state_store",
 ]

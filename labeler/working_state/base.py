@@ -1,7 +1,61 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+
+MANUAL_SOURCE = "manual"
+
+
+@dataclass(frozen=True)
+class WorkingAnnotation:
+    """One live label as the stores keep it (JSON-ready through ``stored()``).
+
+    ``source`` is "manual" for a person's label and the model's name for a model's label;
+    ``version`` counts the changes of this label (0 before it is stored).
+    """
+
+    id: str
+    label: str
+    start: float | int | str
+    end: float | int | str
+    instant: bool
+    description: str = ""
+    source: str = MANUAL_SOURCE
+    score: float | None = None
+    author: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    version: int = 0
+
+    @property
+    def model_made(self) -> bool:
+        return self.source != MANUAL_SOURCE
+
+    @classmethod
+    def from_stored(cls, data: dict) -> WorkingAnnotation:
+        """A stored record (missing optional keys take their defaults)."""
+        return cls(
+            id=str(data["id"]),
+            label=data["label"],
+            start=data["start"],
+            end=data["end"],
+            instant=bool(data.get("instant", data["start"] == data["end"])),
+            description=data.get("description") or "",
+            source=data.get("source") or MANUAL_SOURCE,
+            score=data.get("score"),
+            author=data.get("author") or "",
+            created_at=data.get("created_at") or "",
+            updated_at=data.get("updated_at") or "",
+            version=int(data.get("version") or 0),
+        )
+
+    def stored(self) -> dict:
+        return asdict(self)
+
+
+def is_model_made(annotation: dict) -> bool:
+    """For records read straight from a store (dicts): made by a model, not yet kept."""
+    return (annotation.get("source") or MANUAL_SOURCE) != MANUAL_SOURCE
 
 
 @dataclass(frozen=True)

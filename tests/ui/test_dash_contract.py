@@ -124,7 +124,16 @@ def test_dependencies_list_the_callbacks(browser_client):
     dependencies = browser_client.get(f"{APP}/_dash-dependencies").json()
     outputs = {d["output"] for d in dependencies}
     assert "graph.figure" in outputs
-    assert any("edit-result.data" in o for o in outputs)
+    assert any("annotation-table.data" in o for o in outputs)
+
+
+def test_no_callback_writes_labels(browser_client):
+    """Labels are written through the REST API only: no Dash callback takes an edit."""
+    dependencies = browser_client.get(f"{APP}/_dash-dependencies").json()
+    inputs = {i["id"] for d in dependencies for i in d["inputs"] if isinstance(i["id"], str)}
+    assert not inputs & {"edit-request", "history-store", "ws-inbox"}
+    server_outputs = [d["output"] for d in dependencies if not d.get("clientside_function")]
+    assert not any(ids.ANNOTATIONS in o for o in server_outputs)
 
 
 def test_a_callback_answers_the_logged_in_users_projects(browser_client, project, other_file):
@@ -160,32 +169,28 @@ def test_callbacks_refuse_anonymous_users(db, project):
     assert response.status_code == 403
 
 
-def test_an_edit_through_the_callback_is_stored(browser_client, series_file):
+def test_the_screens_session_writes_through_the_changes_endpoint_with_csrf(
+    browser_client, series_file
+):
     from labeler.working_state import working_state_store
 
-    command = {
-        "op": "create",
-        "file": series_file.id,
-        "nonce": "n-1",
-        "cid": "contract-label-1",
-        "label": "Walk",
-        "x0": 2.0,
-        "x1": 4.5,
-    }
+    url = f"/api/files/{series_file.id}/changes/"
     body = {
-        "output": f"..{ids.EDIT_RESULT}.data...{ids.HISTORY}.data..",
-        "outputs": [
-            {"id": ids.EDIT_RESULT, "property": "data"},
-            {"id": ids.HISTORY, "property": "data"},
-        ],
-        "inputs": [{"id": ids.EDIT_REQUEST, "property": "data", "value": command}],
-        "changedPropIds": [f"{ids.EDIT_REQUEST}.data"],
-        "state": [{"id": ids.HISTORY, "property": "data", "value": None}],
+        "changes": [
+            {
+                "op": "create",
+                "id": "contract-label-1",
+                "snap": True,
+                "annotation": {"label": "Walk", "start": 2.0, "end": 4.5},
+            }
+        ]
     }
-    response = post_callback(browser_client, body, browser_client.csrf_token)
+    refused = browser_client.post(url, body, content_type="application/json")
+    assert refused.status_code == 403  # no CSRF token: a forged cross-site request
+    response = browser_client.post(
+        url, body, content_type="application/json", HTTP_X_CSRFTOKEN=browser_client.csrf_token
+    )
     assert response.status_code == 200, response.content
-    result = response.json()["response"][ids.EDIT_RESULT]["data"]
-    assert result["ok"] and result["nonce"] == "n-1"
     stored = working_state_store().get(series_file.id).annotations["contract-label-1"]
     assert (stored["start"], stored["end"], stored["author"]) == (2.0, 4.5, "alice")
 
@@ -236,10 +241,7 @@ def test_the_login_page_is_rate_limited(db, settings):
     from django.core.cache import cache
 
     cache.clear()
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"login": "3/min"},
-    }
+    settings.LOGIN_RATE = "3/min"
     client = Client()
     answers = [
         client.post("/accounts/login/", {"username": "x", "password": "y"}).status_code

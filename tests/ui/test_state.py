@@ -37,33 +37,6 @@ def test_selection_from_query(search, expected):
     assert state.selection_from_query(search) == expected
 
 
-def test_bounds_from_gesture_orders_clamps_and_rounds_numeric():
-    assert state.bounds_from_gesture(12.34567, 3.2, NUMERIC) == (3.2, 12.35)
-    assert state.bounds_from_gesture(-5, 30, NUMERIC) == (0.0, 19.9)
-    assert state.bounds_from_gesture(4.0, 4.0, NUMERIC) == (4.0, 4.0)  # an instant
-
-
-def test_bounds_from_gesture_index_files_use_whole_rows():
-    assert state.bounds_from_gesture(10.4, 2.6, INDEX) == (3, 10)
-
-
-def test_bounds_from_gesture_datetime_keeps_the_files_zone_marker():
-    start, end = state.bounds_from_gesture("2024-01-01 00:10:00.5", "2024-01-01 00:05", DATES)
-    assert (start, end) == ("2024-01-01T00:05:00Z", "2024-01-01T00:10:00.500000Z")
-    # rounded to a tenth of the 1 s sampling step
-    start, _ = state.bounds_from_gesture("2024-01-01 00:05:00.0558", "2024-01-01 00:06", DATES)
-    assert start == "2024-01-01T00:05:00.100000Z"
-    start, end = state.bounds_from_gesture("2023-12-31 23:00", "2024-01-01 00:01", DATES_NAIVE)
-    assert start == "2024-01-01T00:00:00" and end == "2024-01-01T00:01:00"
-
-
-def test_numeric_decimals_follow_the_sampling_rate():
-    assert state.numeric_decimals({**NUMERIC, "sampling_rate": 10.0}) == 2
-    assert state.numeric_decimals({**NUMERIC, "sampling_rate": 1000.0}) == 4
-    assert state.numeric_decimals({**NUMERIC, "sampling_rate": None}) == 6
-    assert state.numeric_decimals(INDEX) == 0
-
-
 @pytest.mark.parametrize(
     ("relayout", "expected"),
     [
@@ -130,29 +103,6 @@ def test_table_rows_sorted_by_start_with_model_scores():
     assert rows[1]["source"] == "net-1" and rows[1]["score"] == 0.877
 
 
-def test_table_edit_fields_only_changes_in_api_types():
-    current = _annotation("a", 1.0, 2.0, description="x")
-    row = {"label": "Walk", "start": "1,5", "end": 2.0, "description": "x"}
-    assert state.table_edit_fields(row, current, "numeric") == {"start": 1.5}
-    row = {"label": "Run", "start": 1.0, "end": 2.0, "description": None}
-    assert state.table_edit_fields(row, current, "numeric") == {"label": "Run", "description": ""}
-    assert state.table_edit_fields({"start": "nonsense"}, current, "numeric") == {
-        "start": "nonsense"  # the service refuses it with a clear message
-    }
-    assert state.table_edit_fields({"end": 7.0}, _annotation("i", 3, 5), "index") == {"end": 7}
-
-
-def test_store_apply_push_applies_newer_changes_only():
-    store = state.store_snapshot(
-        file_id=1, version=4, saved_version=4, annotations=[_annotation("a", 1.0, 2.0)]
-    )
-    old = {"version": 4, "changed": {"a": None}}
-    assert state.store_apply_push(store, old) is store
-    newer = {"version": 5, "changed": {"a": None, "b": _annotation("b", 3.0, 4.0)}}
-    after = state.store_apply_push(store, newer)
-    assert after["version"] == 5 and list(after["annotations"]) == ["b"]
-
-
 def test_annotation_overlaps_view():
     annotation = _annotation("a", 5.0, 8.0)
     assert state.annotation_overlaps(annotation, [7.0, 9.0], "numeric")
@@ -161,50 +111,6 @@ def test_annotation_overlaps_view():
 
 
 # ---- undo / redo
-
-
-def test_history_record_caps_and_drops_redo():
-    history = state.history_empty(1)
-    history = {**history, "redo": [[{"id": "x", "before": None, "after": None}]]}
-    for number in range(state.HISTORY_LIMIT + 5):
-        history = state.history_record(history, 1, [{"id": str(number), "before": None}])
-    assert len(history["undo"]) == state.HISTORY_LIMIT and history["redo"] == []
-    assert history["undo"][-1] == [{"id": str(state.HISTORY_LIMIT + 4), "before": None}]
-
-
-def test_history_is_per_file():
-    history = state.history_record(None, 1, [{"id": "a", "before": None, "after": None}])
-    entry, other = state.history_take(history, 2, "undo")
-    assert entry is None and other == state.history_empty(2)
-
-
-def test_revert_changes_of_create_update_delete():
-    created = _annotation("a", 1.0, 2.0, version=1)
-    before = _annotation("b", 1.0, 2.0, version=3)
-    after = {**before, "label": "Run", "version": 4}
-    deleted = _annotation("c", 5.0, 6.0, version=2)
-    entry = [
-        {"id": "a", "before": None, "after": created},
-        {"id": "b", "before": before, "after": after},
-        {"id": "c", "before": deleted, "after": None},
-    ]
-    changes = state.revert_changes(entry)
-    assert [(c.op, c.annotation_id, c.expected_version) for c in changes] == [
-        ("create", "c", None),
-        ("update", "b", 4),
-        ("delete", "a", 1),
-    ]
-    assert changes[1].annotation["label"] == "Walk"
-    assert "version" not in changes[1].annotation and "id" not in changes[0].annotation
-
-
-def test_entry_flipped_describes_the_revert_for_redo():
-    created = _annotation("a", 1.0, 2.0, version=1)
-    entry = [{"id": "a", "before": None, "after": created}]
-    flipped = state.entry_flipped(entry, {"a": None})
-    assert flipped == [{"id": "a", "before": created, "after": None}]
-    # reverting the flipped entry creates it again
-    assert [c.op for c in state.revert_changes(flipped)] == ["create"]
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,12 @@
 /* Time Series Labeler: the browser side of the labeling screen (docs/ui.md).
  *
- * - clientside callbacks of the Dash app (namespace "tsl"): figure merge, the label store
- *   reducer (load / edit results / websocket pushes, by version), table and button glue;
- * - plot gestures (click-click range, drag range, double-click instant, Esc) and hotkeys;
- * - the edit queue: one command at a time to the server callback, so no answer is dropped;
- * - the websocket of the open file (ws/files/<id>/): other tabs' edits arrive live;
- * - uploads (CSV dialog with progress, .pth models) and the ZIP download, through the REST API.
+ * - clientside callbacks of the Dash app (namespace "tsl"): figure merge, table glue;
+ * - the edits of the screen (Delete, Keep, description, table cells, ticks), sent as batches
+ *   through labels.js (the open file's labels and their one write path, the REST API);
+ * - plot gestures: click-click range, drag range, double-click instant, Esc; a press on a label
+ *   takes it (select, move, resize); label hotkeys;
+ * - the ZIP download (uploads: upload.js; project dialogs: projects.js; keyboard navigation and
+ *   review: navigate.js).
  */
 (function () {
   "use strict";
@@ -62,6 +63,8 @@
     return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
   }
   function fmtInt(n) { return Number(n || 0).toLocaleString("en-US"); }
+  // for the page's other scripts (upload.js, projects.js)
+  TSL.util = { el: el, csrfToken: csrfToken, escapeHtml: escapeHtml, fmtInt: fmtInt, setProps: setProps };
 
   // ---------------------------------------------------------------- toasts
 
@@ -84,105 +87,111 @@
     setTimeout(function () { item.remove(); }, level === "error" ? 9600 : 4600);
   };
 
-  // ---------------------------------------------------------------- autosave status
+  // ---------------------------------------------------------------- edits of the screen
 
-  var autosave = { text: "", level: "" };
-  var lastRemote = null;
-  function renderStatus() {
-    var parts = [];
-    if (inflight || queue.length) parts.push("Storing…");
-    else if (autosave.text) parts.push(autosave.text);
-    if (TSL.ctx.file) parts.push(TSL.ctx.live ? "● live" : "○ offline");
-    if (lastRemote && Date.now() - lastRemote.at < 8000) parts.push("edited by " + lastRemote.author);
-    setProps("autosave-status", {
-      children: parts.join(" · "),
-      className: "tsl-autosave" + (autosave.level === "error" ? " is-error" : "") +
-        (TSL.ctx.live ? " is-live" : ""),
+  function annotationsNow() {
+    var current = TSL.labels.current();
+    return (current && current.annotations) || {};
+  }
+
+  function labelOf(id) { return (id && annotationsNow()[id]) || null; }
+
+  function select(id) {
+    var current = TSL.labels.current();
+    setProps("selected-store", { data: id && current ? { file: current.file, id: id } : null });
+  }
+
+  function clearTicks() {
+    TSL.ctx.ticked = [];
+    setProps("annotation-table", { selected_rows: [], selected_row_ids: [] });
+  }
+
+  function chosenAnnotations() {
+    var ids = (TSL.ctx.ticked && TSL.ctx.ticked.length) ? TSL.ctx.ticked :
+      (TSL.ctx.selected ? [TSL.ctx.selected.id] : []);
+    return ids.map(labelOf).filter(Boolean);
+  }
+
+  // The table's row order (state.sorted_annotations on the server: start, then id).
+  function tableOrder() {
+    var all = annotationsNow();
+    return Object.keys(all).map(function (id) {
+      return all[id];
+    }).sort(function (a, b) {
+      var d = timeOrder(a.start) - timeOrder(b.start);
+      return d !== 0 ? d : (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     });
   }
 
-  // ---------------------------------------------------------------- edit queue
-
-  var queue = [];
-  var inflight = null;
-  var inflightTimer = null;
-
-  TSL.send = function (command) {
-    if (!TSL.ctx.file) { TSL.toast("Open a file first.", "warning"); return; }
-    command.file = TSL.ctx.file.id;
-    command.nonce = uid();
-    queue.push(command);
-    pump();
-  };
-
-  function pump() {
-    if (inflight || !queue.length) { renderStatus(); return; }
-    inflight = queue.shift();
-    renderStatus();
-    setProps("edit-request", { data: inflight });
-    clearTimeout(inflightTimer);
-    inflightTimer = setTimeout(function () {
-      if (!inflight) return;
-      inflight = null;
-      autosave = { text: "⚠ no answer from the server", level: "error" };
-      TSL.toast("The server did not answer an edit; the labels were reloaded to show what is stored.",
-                "error");
-      setProps("reload-request", { data: Date.now() });
-      pump();
-    }, 20000);
+  function tickRows(which) {
+    var rows = [], ids = [];
+    tableOrder().forEach(function (a, position) {
+      if (which === "all" || (a.source && a.source !== "manual")) { rows.push(position); ids.push(a.id); }
+    });
+    TSL.ctx.ticked = ids;
+    setProps("annotation-table", { selected_rows: rows, selected_row_ids: ids });
   }
 
-  TSL.done = function (result) {
-    if (!result || !inflight || result.nonce !== inflight.nonce) return;
-    clearTimeout(inflightTimer);
-    inflight = null;
-    if (result.level === "error") {
-      autosave = { text: result.unavailable ? "⚠ NOT stored" : "⚠ not applied", level: "error" };
-    } else {
-      autosave = { text: "✓ Stored", level: "ok" };
-    }
-    if (result.message) TSL.toast(result.message, result.level);
-    if (Object.prototype.hasOwnProperty.call(result, "selected")) {
-      setProps("selected-store", { data: result.selected ? { file: result.file, id: result.selected } : null });
-    }
-    pump();
-  };
+  var TABLE_PAGE = 100;
+  function showRow(id) {
+    var position = tableOrder().map(function (a) { return a.id; }).indexOf(id);
+    if (position < 0) return;
+    setProps("annotation-table", { page_current: Math.floor(position / TABLE_PAGE) });
+    setTimeout(function () {
+      var rows = document.querySelectorAll("#annotation-table tbody tr:has(td.dash-cell)");
+      var row = rows[position % TABLE_PAGE];
+      if (row && row.scrollIntoView) row.scrollIntoView({ block: "nearest" });
+    }, 60);
+  }
 
-  // A refused or failed callback (signed out, expired token, server error) is told to the
-  // person at once; an edit waiting for its answer is released instead of timing out.
-  var originalFetch = window.fetch;
-  var signedOutShown = false;
-  window.fetch = function (input, init) {
-    var url = String((input && input.url) || input);
-    return originalFetch.apply(this, arguments).then(function (response) {
-      if (url.indexOf("_dash-update-component") >= 0 && response.status >= 400) {
-        var body = (init && typeof init.body === "string") ? init.body : "";
-        callbackFailed(response.status, body.indexOf("edit-result.data") >= 0);
-      }
-      return response;
-    });
-  };
+  function plural(count, word) { return count + " " + word + (count === 1 ? "" : "s"); }
 
-  function callbackFailed(status, wasEdit) {
-    if (status === 403 || status === 401) {
-      autosave = { text: "⚠ signed out: NOT stored", level: "error" };
-      if (!signedOutShown) {
-        signedOutShown = true;
-        TSL.toast("You are signed out (or the page is too old): reload the page and sign in. " +
-                  "Changes made from now on are not stored.", "error");
-      }
-    } else if (wasEdit) {
-      autosave = { text: "⚠ NOT stored", level: "error" };
-      TSL.toast("The server failed on this edit (" + status + "); it was not stored. " +
-                "The labels are reloaded.", "error");
-      setProps("reload-request", { data: Date.now() });
+  function deleteChosen() {
+    var chosen = chosenAnnotations();
+    if (!chosen.length) {
+      TSL.toast("Select labels first: tick rows in the table, or click a row.", "warning");
+      return;
     }
-    if (wasEdit && inflight) {
-      clearTimeout(inflightTimer);
-      inflight = null;
-      pump();
+    var ids = chosen.map(function (a) { return a.id; });
+    TSL.send(function () {
+      return ids.filter(labelOf).map(function (id) {
+        return { op: "delete", id: id, version: labelOf(id).version };
+      });
+    }, { done: function () {
+      clearTicks();
+      select(null);
+      TSL.toast("Deleted " + plural(ids.length, "label") + " (Ctrl+Z brings back).", "info");
+    } });
+  }
+
+  function keepChosen() {
+    var ids = chosenAnnotations().filter(function (a) { return a.source && a.source !== "manual"; })
+      .map(function (a) { return a.id; });
+    if (!ids.length) {
+      TSL.toast("Select model labels (dashed, italic rows) to keep.", "warning");
+      return;
     }
-    renderStatus();
+    TSL.send(function () {
+      return ids.filter(labelOf).map(function (id) {
+        return { op: "update", id: id, version: labelOf(id).version };
+      });
+    }, { done: function () {
+      clearTicks();
+      TSL.toast("Kept " + plural(ids.length, "model label") + ".", "success");
+    } });
+  }
+
+  function describeSelected() {
+    var input = el("description-input");
+    var annotation = TSL.ctx.selected && labelOf(TSL.ctx.selected.id);
+    if (!annotation) {
+      TSL.toast("No label selected: this description goes to the next label you draw.", "info");
+      return;
+    }
+    var text = ((input && input.value) || "").trim();
+    TSL.send([{ op: "update", id: annotation.id, version: annotation.version,
+                annotation: { description: text } }],
+             { done: function () { TSL.toast("Description saved.", "success"); } });
   }
 
   // ---------------------------------------------------------------- gestures on the plot
@@ -198,13 +207,38 @@
     return (TSL.ctx.labels || []).filter(function (l) { return l.name === name; })[0] || null;
   }
 
+  // A Plotly axis value -> the API's time value for the open file, inside the file's range.
+  function apiTime(x) {
+    var file = TSL.ctx.file;
+    if (file.time_kind !== "datetime") {
+      return Math.min(Math.max(Number(x), Number(file.time_start)), Number(file.time_end));
+    }
+    var zoned = /Z$/.test(String(file.time_end));
+    var ms = Date.parse(String(x).replace(" ", "T") + "Z");
+    var bound = function (v) { return Date.parse(String(v).replace(/Z$/, "") + "Z"); };
+    if (ms <= bound(file.time_start)) return file.time_start;
+    if (ms >= bound(file.time_end)) return file.time_end;
+    return String(x).replace(" ", "T") + (zoned ? "Z" : "");
+  }
+
+  function timeOrder(value) {
+    return typeof value === "number" ? value : Date.parse(String(value).replace(/Z$/, "") + "Z");
+  }
+
   function create(x0, x1) {
     var label = activeLabel();
     if (!label) { TSL.toast("Pick a label first (buttons above the plot, or keys 1–9).", "warning"); return; }
-    var selected = TSL.ctx.selected;
     var input = el("description-input");
-    var description = !selected && input ? input.value : "";
-    TSL.send({ op: "create", cid: uid(), label: label.name, x0: x0, x1: x1, description: description });
+    var description = !TSL.ctx.selected && input ? input.value.trim() : "";
+    var bounds = [apiTime(x0), apiTime(x1)].sort(function (a, b) { return timeOrder(a) - timeOrder(b); });
+    var id = uid();
+    TSL.send([{ op: "create", id: id, snap: true,
+                annotation: { label: label.name, start: bounds[0], end: bounds[1],
+                              description: description } }],
+             { done: function () {
+               select(id);
+               if (input && description) input.value = "";
+             } });
   }
 
   function onPlotClick(event) {
@@ -320,10 +354,175 @@
     gd.on("plotly_click", onPlotClick);
     gd.on("plotly_selected", onPlotSelected);
     gd.on("plotly_hover", onHover);
-    gd.on("plotly_relayout", drawPending);
+    gd.on("plotly_relayout", function () { drawPending(); showMode(); });
     gd.on("plotly_afterplot", drawPending);
+    gd.addEventListener("mousedown", onPlotPress, true);
+    gd.addEventListener("mousemove", onPlotHover);
   }
-  setInterval(bindGraph, 400);
+
+  // dcc.Graph draws its div after the figure arrives: try again for a few frames until it is there.
+  function bindGraphSoon(tries) {
+    bindGraph();
+    var gd = graphDiv();
+    if ((!gd || !gd.__tslBound) && (tries || 0) < 100) {
+      setTimeout(function () { bindGraphSoon((tries || 0) + 1); }, 50);
+    }
+  }
+
+
+  // ---------------------------------------------------------------- labels on the plot are objects
+  //
+  // In the labeling mode (drag = select), a press on a label takes it: on an instant's line or a
+  // band's edge it moves that line or bound, inside a band it moves the band; a press without a
+  // move selects it. Elsewhere the press goes on to Plotly (a new range or instant).
+
+  var GRAB_PX = 6;
+  var grab = null;
+  var picked = null; // a label the person selected (plot or table): hotkeys relabel it
+
+  function plotTime(value) {
+    return typeof value === "string" ? value.replace(/Z$/, "") : value;
+  }
+
+  function labelAt(gd, clientX) {
+    var xa = gd._fullLayout.xaxis;
+    var px = clientX - gd.getBoundingClientRect().left - xa._offset;
+    var best = null;
+    var all = annotationsNow();
+    Object.keys(all).forEach(function (id) {
+      var a = all[id];
+      var s = xa.c2p(xa.d2c(plotTime(a.start))), e = xa.c2p(xa.d2c(plotTime(a.end)));
+      var hit = null;
+      if (a.instant || Math.abs(e - s) < 2 * GRAB_PX) {
+        var mid = (s + e) / 2;
+        if (Math.abs(px - mid) <= GRAB_PX) hit = { mode: a.instant ? "instant" : "move", rank: Math.abs(px - mid) };
+      } else if (Math.abs(px - s) <= GRAB_PX) {
+        hit = { mode: "start", rank: Math.abs(px - s) };
+      } else if (Math.abs(px - e) <= GRAB_PX) {
+        hit = { mode: "end", rank: Math.abs(px - e) };
+      } else if (px > s && px < e) {
+        hit = { mode: "move", rank: GRAB_PX + (e - s) }; // the innermost band wins
+      }
+      if (hit && (!best || hit.rank < best.rank)) {
+        best = { id: id, mode: hit.mode, rank: hit.rank, s: s, e: e };
+      }
+    });
+    return best;
+  }
+
+  function onPlotPress(event) {
+    var gd = graphDiv();
+    if (event.button !== 0 || !gd || !TSL.labels.current() || pending || !TSL.ctx.file) return;
+    if (!event.target.closest || !event.target.closest(".nsewdrag")) return; // the plot area only
+    if ((gd._fullLayout.dragmode || "select") !== "select") return;
+    var hit = labelAt(gd, event.clientX);
+    if (!hit) return;
+    event.preventDefault();
+    event.stopPropagation();
+    grab = { id: hit.id, mode: hit.mode, s: hit.s, e: hit.e, x: event.clientX, dx: 0, moved: false };
+    window.addEventListener("mousemove", onGrabMove, true);
+    window.addEventListener("mouseup", onGrabRelease, true);
+  }
+
+  function grabbedPixels(taken) {
+    var s = taken.s, e = taken.e, dx = taken.dx;
+    if (taken.mode === "start") s = Math.min(s + dx, e);
+    else if (taken.mode === "end") e = Math.max(e + dx, s);
+    else { s += dx; e += dx; }
+    return [s, e];
+  }
+
+  function onGrabMove(event) {
+    if (!grab) return;
+    event.preventDefault();
+    grab.dx = event.clientX - grab.x;
+    if (Math.abs(grab.dx) > 2) grab.moved = true;
+    drawGrab();
+  }
+
+  function onGrabRelease(event) {
+    window.removeEventListener("mousemove", onGrabMove, true);
+    window.removeEventListener("mouseup", onGrabRelease, true);
+    var done = grab;
+    grab = null;
+    drawGrab();
+    if (!done) return;
+    event.preventDefault();
+    event.stopPropagation();
+    lastSelectAt = Date.now(); // Plotly's click of this release is not a new label
+    pick(done.id);
+    if (!done.moved) return;
+    var gd = graphDiv();
+    var xa = gd._fullLayout.xaxis;
+    var px = grabbedPixels(done);
+    var annotation = labelOf(done.id);
+    if (!annotation) return;
+    var start = apiTime(xa.c2d(xa.p2c(px[0])));
+    var end = annotation.instant ? start : apiTime(xa.c2d(xa.p2c(px[1])));
+    TSL.send(function () {
+      var now = labelOf(done.id);
+      return now ? [{ op: "update", id: done.id, version: now.version, snap: true,
+                      annotation: { start: start, end: end } }] : [];
+    });
+  }
+
+  function drawGrab() {
+    var wrap = el("graph-wrap"), gd = graphDiv();
+    var box = el("grab-preview");
+    if (!box && wrap) {
+      box = document.createElement("div");
+      box.id = "grab-preview";
+      box.className = "tsl-grab";
+      wrap.appendChild(box);
+    }
+    if (!box) return;
+    if (!grab || !grab.moved || !gd) { box.style.display = "none"; return; }
+    var size = gd._fullLayout._size, xa = gd._fullLayout.xaxis;
+    var gdBox = gd.getBoundingClientRect(), wrapBox = wrap.getBoundingClientRect();
+    var px = grabbedPixels(grab);
+    box.style.display = "block";
+    box.style.top = (gdBox.top - wrapBox.top + size.t) + "px";
+    box.style.height = size.h + "px";
+    box.style.left = (gdBox.left - wrapBox.left + xa._offset + px[0]) + "px";
+    box.style.width = Math.max(2, px[1] - px[0]) + "px";
+  }
+
+  function onPlotHover(event) {
+    var gd = graphDiv();
+    var dragger = event.target && event.target.closest && event.target.closest(".nsewdrag");
+    if (!gd || !dragger || grab) return;
+    var hit = TSL.labels.current() && !pending && (gd._fullLayout.dragmode || "select") === "select" ?
+      labelAt(gd, event.clientX) : null;
+    dragger.style.cursor = !hit ? "" : hit.mode === "move" ? "move" : "ew-resize";
+  }
+
+  function labelMode() {
+    var gd = graphDiv();
+    if (gd && window.Plotly) window.Plotly.relayout(gd, { dragmode: "select" });
+  }
+
+  function showMode() {
+    var gd = graphDiv(), button = el("label-mode");
+    if (!gd || !button) return;
+    var labeling = (gd._fullLayout.dragmode || "select") === "select";
+    button.classList.toggle("is-active", labeling);
+  }
+
+  function pick(id) {
+    picked = id;
+    select(id);
+  }
+  TSL.pick = pick;
+
+  function relabelPicked(name) {
+    var annotation = labelOf(picked);
+    if (!annotation || annotation.label === name) return;
+    if (!TSL.ctx.selected || TSL.ctx.selected.id !== picked) return;
+    TSL.send(function () {
+      var now = labelOf(picked);
+      return now ? [{ op: "update", id: now.id, version: now.version, annotation: { label: name } }] : [];
+    });
+  }
 
   TSL.zoomTo = function (annotation) {
     var gd = graphDiv();
@@ -359,15 +558,21 @@
     var idleCell = cellSelectedNotEditing(event.target);
     if (key === "Escape") {
       if (idleCell) event.target.blur();
-      if (closeUpload()) return;
+      if (TSL.closeDialog && TSL.closeDialog()) return;
       if (!el(DOWNLOAD_DIALOG).hidden) { click("download-close"); return; }
       if (TSL.cancelPending()) return;
-      if (TSL.ctx.selected) setProps("selected-store", { data: null });
+      picked = null;
+      if (TSL.ctx.selected) select(null);
       return;
     }
     if (mod && (key === "s" || key === "S")) {
       event.preventDefault();
       click("save-button");
+      return;
+    }
+    if (key === "Enter" && event.target && event.target.id === "description-input") {
+      event.preventDefault();
+      describeSelected();
       return;
     }
     if (typing(event.target) && !idleCell) return; // typing text: the keys are the text's
@@ -401,246 +606,6 @@
   }
   function click(id) { var node = el(id); if (node) node.click(); }
 
-  // ---------------------------------------------------------------- websocket of the open file
-
-  var ws = null, wsFile = null, wsRetry = 0, inbox = [];
-
-  function connect(fileId) {
-    if (fileId === wsFile && ws) return;
-    if (ws) { ws.onclose = null; ws.close(); ws = null; }
-    wsFile = fileId;
-    inbox = [];
-    TSL.ctx.live = false;
-    if (!fileId || !window.WebSocket) { renderStatus(); return; }
-    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
-      "/ws/files/" + fileId + "/";
-    var socket = new WebSocket(url);
-    ws = socket;
-    socket.onopen = function () {
-      if (ws !== socket) return;
-      if (wsRetry > 0) setProps("reload-request", { data: Date.now() }); // catch up on missed edits
-      wsRetry = 0;
-      TSL.ctx.live = true;
-      renderStatus();
-    };
-    socket.onmessage = function (event) {
-      var message;
-      try { message = JSON.parse(event.data); } catch (error) { return; }
-      if (message.file !== wsFile) return;
-      inbox.push(message);
-      if (inbox.length > 200) inbox.splice(0, inbox.length - 200);
-      if (message.author && message.author !== TSL.user) {
-        lastRemote = { author: message.author, at: Date.now() };
-        setTimeout(renderStatus, 8100);
-      }
-      setProps("ws-inbox", { data: { file: wsFile, messages: inbox.slice() } });
-      renderStatus();
-    };
-    socket.onclose = function () {
-      if (ws !== socket) return;
-      TSL.ctx.live = false;
-      renderStatus();
-      wsRetry += 1;
-      setTimeout(function () {
-        if (ws !== socket) return;
-        ws = null;
-        var again = wsFile;
-        wsFile = null;
-        connect(again);
-      }, Math.min(10000, 500 * Math.pow(2, wsRetry)));
-    };
-  }
-
-  // ---------------------------------------------------------------- label store reducer
-
-  function unsaved(store) {
-    return !!store && store.version !== 0 && store.version !== store.saved_version;
-  }
-
-  function reduceAnnotations(load, edit, wsInbox, current, fileMeta) {
-    if (!fileMeta) return current ? null : noUpdate();
-    var fileId = fileMeta.id;
-    var triggered = triggeredIds();
-    var next = current && current.file === fileId ? current : null;
-    var snapshots = [];
-    if (triggered.indexOf("load-result") >= 0 && load && load.snapshot) snapshots.push(load.snapshot);
-    if (triggered.indexOf("edit-result") >= 0 && edit && edit.snapshot) snapshots.push(edit.snapshot);
-    snapshots.forEach(function (snapshot) {
-      if (snapshot.file !== fileId) return;
-      if (!next || snapshot.version >= next.version) next = snapshot;
-    });
-    if (next && wsInbox && wsInbox.file === fileId) {
-      var newer = (wsInbox.messages || []).filter(function (m) { return m.version > next.version; })
-        .sort(function (a, b) { return a.version - b.version; });
-      if (newer.length) {
-        if (newer[0].version > next.version + 1) {
-          setTimeout(function () { setProps("reload-request", { data: Date.now() }); }, 0);
-        }
-        var annotations = Object.assign({}, next.annotations);
-        newer.forEach(function (message) {
-          Object.keys(message.changed || {}).forEach(function (id) {
-            if (message.changed[id] === null) delete annotations[id];
-            else annotations[id] = message.changed[id];
-          });
-        });
-        next = Object.assign({}, next, { version: newer[newer.length - 1].version,
-                                         annotations: annotations });
-      }
-    }
-    if (!next || next === current) return noUpdate();
-    if (!current || current.file !== next.file || unsaved(current) !== unsaved(next)) {
-      setTimeout(function () { setProps("files-refresh", { data: Date.now() }); }, 0);
-    }
-    return next;
-  }
-
-  // ---------------------------------------------------------------- uploads
-
-  var IN_A_FOLDER = /\.(csv|tsv)$/i; // a folder's .txt files are usually notes, not data
-  var BATCH_FILES = 20;
-  var BATCH_BYTES = 200 * 1024 * 1024;
-
-  function openUpload() {
-    var project = TSL.ctx.project;
-    if (!project) { TSL.toast("Choose a project first.", "warning"); return; }
-    el("upload-project-name").textContent = project.name;
-    el("upload-dialog").hidden = false;
-  }
-  function closeUpload() {
-    var dialog = el("upload-dialog");
-    if (!dialog || dialog.hidden) return false;
-    dialog.hidden = true;
-    return true;
-  }
-
-  function uploadFiles(fileList, fromDirectory) {
-    var project = TSL.ctx.project;
-    if (!project) return;
-    var files = Array.prototype.slice.call(fileList || []);
-    var results = el("upload-results");
-    results.innerHTML = "";
-    var skipped = 0;
-    if (fromDirectory) {
-      var csvs = files.filter(function (f) { return IN_A_FOLDER.test(f.name); });
-      skipped = files.length - csvs.length;
-      files = csvs;
-    }
-    if (!files.length) {
-      addResult({ name: fromDirectory ? "(folder)" : "(nothing)", status: "rejected",
-                  error: fromDirectory ? "No .csv or .tsv file in that folder." : "No file chosen." });
-      return;
-    }
-    var batches = [], batch = [], bytes = 0;
-    files.forEach(function (file) {
-      if (batch.length && (batch.length >= BATCH_FILES || bytes + file.size > BATCH_BYTES)) {
-        batches.push(batch); batch = []; bytes = 0;
-      }
-      batch.push(file); bytes += file.size;
-    });
-    if (batch.length) batches.push(batch);
-    var total = files.reduce(function (sum, f) { return sum + f.size; }, 0) || 1;
-    var done = 0, accepted = 0, rejected = 0;
-    var wrap = el("upload-progress-wrap"), bar = el("upload-progress"), text = el("upload-progress-text");
-    wrap.hidden = false;
-    bar.value = 0;
-    text.textContent = "Uploading " + files.length + " file" + (files.length === 1 ? "" : "s") +
-      (skipped ? " (" + skipped + " other files skipped)" : "") + "…";
-
-    function next(index) {
-      if (index >= batches.length) {
-        bar.value = 100;
-        text.textContent = accepted + " accepted, " + rejected + " rejected" +
-          (skipped ? ", " + skipped + " other files skipped" : "") + ".";
-        setProps("files-refresh", { data: Date.now() });
-        return;
-      }
-      var current = batches[index];
-      var size = current.reduce(function (sum, f) { return sum + f.size; }, 0);
-      var form = new FormData();
-      current.forEach(function (file) { form.append("files", file, file.name); });
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/projects/" + project.id + "/files/");
-      xhr.setRequestHeader("X-CSRFToken", csrfToken());
-      xhr.upload.onprogress = function (event) {
-        if (event.lengthComputable) {
-          bar.value = Math.min(99, 100 * (done + event.loaded * size / event.total) / total);
-        }
-      };
-      xhr.onload = function () {
-        var body = null;
-        try { body = JSON.parse(xhr.responseText); } catch (error) { body = null; }
-        if (body && body.results) {
-          body.results.forEach(function (result) {
-            if (result.status === "created") accepted += 1; else rejected += 1;
-            addResult(result);
-          });
-        } else {
-          current.forEach(function (file) {
-            rejected += 1;
-            addResult({ name: file.name, status: "rejected",
-                        error: (body && body.error) || "The server answered " + xhr.status + "." });
-          });
-        }
-        done += size;
-        bar.value = 100 * done / total;
-        next(index + 1);
-      };
-      xhr.onerror = function () {
-        current.forEach(function (file) {
-          rejected += 1;
-          addResult({ name: file.name, status: "rejected", error: "Network error: not uploaded." });
-        });
-        done += size;
-        next(index + 1);
-      };
-      xhr.send(form);
-    }
-    next(0);
-  }
-
-  function addResult(result) {
-    var item = document.createElement("li");
-    var ok = result.status === "created";
-    item.className = ok ? "is-accepted" : "is-rejected";
-    var detail;
-    if (ok) {
-      var file = result.file || {};
-      detail = fmtInt(file.rows) + " rows · " + (file.channels || []).length + " channels";
-      if (file.name && file.name !== result.name) detail += " · stored as " + file.name;
-      if ((result.warnings || []).length) detail += " · " + result.warnings.join(" ");
-    } else {
-      detail = result.error || "rejected";
-    }
-    item.innerHTML = '<span class="tsl-result-mark">' + (ok ? "✓" : "✗") + "</span>" +
-      '<span class="tsl-result-name">' + escapeHtml(result.name) + "</span>" +
-      '<span class="tsl-result-status">' + (ok ? "accepted" : "rejected") + "</span>" +
-      '<span class="tsl-result-detail">' + escapeHtml(detail) + "</span>";
-    el("upload-results").appendChild(item);
-  }
-
-  function uploadModel(file) {
-    var project = TSL.ctx.project;
-    if (!file || !project) return;
-    var form = new FormData();
-    form.append("file", file, file.name);
-    form.append("name", file.name.replace(/\.(pth|pt)$/i, ""));
-    form.append("project", project.id);
-    TSL.toast("Checking " + file.name + "…", "info");
-    fetch("/api/models/", { method: "POST", body: form, credentials: "same-origin",
-                            headers: { "X-CSRFToken": csrfToken() } })
-      .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (body) {
-          if (!response.ok) throw new Error(body.error || "The server answered " + response.status + ".");
-          return body;
-        });
-      })
-      .then(function (model) {
-        TSL.toast("Model “" + model.name + "” added.", "success");
-        setProps("models-refresh", { data: { ts: Date.now(), select: model.id } });
-      })
-      .catch(function (error) { TSL.toast(error.message, "error"); });
-  }
-
   function downloadZip(fileIds, project) {
     var form = document.createElement("form");
     form.method = "post";
@@ -665,39 +630,16 @@
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (!target || !target.closest) return;
-    if (target.closest("#upload-open")) { openUpload(); return; }
-    if (target.closest("[data-close-upload]")) { closeUpload(); return; }
-    if (target.closest("#model-upload")) {
-      if (!TSL.ctx.project) { TSL.toast("Choose a project first.", "warning"); return; }
-      el("model-file").click();
-      return;
-    }
-    var dialog = el("upload-dialog");
-    if (dialog && target === dialog) closeUpload();
-  });
-
-  document.addEventListener("change", function (event) {
-    var target = event.target;
-    if (!target) return;
-    if (target.id === "upload-files" || target.id === "upload-directory") {
-      uploadFiles(target.files, target.id === "upload-directory");
-      target.value = "";
-    } else if (target.id === "model-file") {
-      uploadModel(target.files && target.files[0]);
-      target.value = "";
-    }
-  });
-
-  document.addEventListener("dragover", function (event) {
-    if (event.target && event.target.closest && event.target.closest("#upload")) {
-      event.preventDefault();
-    }
-  });
-  document.addEventListener("drop", function (event) {
-    var zone = event.target && event.target.closest && event.target.closest("#upload");
-    if (!zone) return;
-    event.preventDefault();
-    uploadFiles(event.dataTransfer.files, false);
+    if (target.closest("#delete-button")) { deleteChosen(); return; }
+    if (target.closest("#keep-button")) { keepChosen(); return; }
+    if (target.closest("#undo-button")) { TSL.labels.undo(); return; }
+    if (target.closest("#redo-button")) { TSL.labels.redo(); return; }
+    if (target.closest("#description-submit")) { describeSelected(); return; }
+    if (target.closest("#label-mode")) { labelMode(); return; }
+    if (target.closest("#select-all")) { tickRows("all"); return; }
+    if (target.closest("#select-model")) { tickRows("model"); return; }
+    var labelButton = target.closest("#label-picker button[data-label]");
+    if (labelButton) { relabelPicked(labelButton.getAttribute("data-label")); return; }
   });
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -721,6 +663,14 @@
       .replace(/\.$/, "");
   }
 
+  // A cell's text -> the API's value: numbers for numeric files ("1,5" too), text otherwise.
+  function tableValue(key, value, kind) {
+    if (key === "description" || key === "label") return value === null ? "" : value;
+    if (kind === "datetime" || typeof value !== "string") return value;
+    var number = Number(value.trim().replace(",", "."));
+    return value.trim() && isFinite(number) ? number : value;
+  }
+
   function describeAnnotation(annotation) {
     if (!annotation) return "";
     var where = annotation.instant ? fmtTime(annotation.start) :
@@ -734,7 +684,7 @@
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tsl: {
       mergeFigure: function (base, overlay) {
-        setTimeout(bindGraph, 0);
+        setTimeout(bindGraphSoon, 0);
         if (!base || !base.figure) {
           return { data: [], layout: { xaxis: { visible: false }, yaxis: { visible: false },
                                        margin: { l: 0, r: 0, t: 0, b: 0 } } };
@@ -747,14 +697,18 @@
                  layout: layout };
       },
 
-      reduceAnnotations: reduceAnnotations,
-
-      editDone: function (result) {
-        TSL.done(result);
-        return noUpdate();
+      labelsLoaded: function (load, fileMeta) {
+        if (!fileMeta) { TSL.labels.adopt(null); return null; }
+        var snapshot = load && load.snapshot;
+        var loaded = TSL.labels.current();
+        var current = loaded && loaded.file === fileMeta.id ? loaded : null;
+        if (!snapshot || snapshot.file !== fileMeta.id) return current ? noUpdate() : null;
+        if (current && snapshot.version < current.version) return noUpdate();
+        TSL.labels.adopt(snapshot);
+        return snapshot;
       },
 
-      syncContext: function (fileMeta, project, active, store, selected, view) {
+      syncContext: function (fileMeta, project, active, store, selected, view, ticked) {
         var fileChanged = (TSL.ctx.file && TSL.ctx.file.id) !== (fileMeta && fileMeta.id);
         TSL.ctx.file = fileMeta || null;
         TSL.ctx.project = project || null;
@@ -763,12 +717,13 @@
         TSL.ctx.store = store || null;
         TSL.ctx.selected = selected && fileMeta && selected.file === fileMeta.id ? selected : null;
         TSL.ctx.view = view || null;
+        TSL.ctx.ticked = ticked || [];
         if (fileChanged) {
           pending = null;
           drawPending();
-          autosave = { text: "", level: "" };
+          TSL.labels.resetStatus();
         }
-        connect(fileMeta ? fileMeta.id : null);
+        TSL.labels.connect(fileMeta ? fileMeta.id : null);
         drawPending();
         return noUpdate();
       },
@@ -786,7 +741,7 @@
         if (store && store.file === fileMeta.id) {
           var count = Object.keys(store.annotations || {}).length;
           children.push(componentSpan(" · " + count + " label" + (count === 1 ? "" : "s"), "tsl-muted"));
-          if (unsaved(store)) {
+          if (TSL.labels.unsaved(store)) {
             children.push(componentSpan("● unsaved changes", "tsl-pill tsl-pill-unsaved"));
           } else if (store.saved_version !== null && store.saved_version !== undefined) {
             children.push(componentSpan("✓ saved", "tsl-pill tsl-pill-saved"));
@@ -835,65 +790,35 @@
         return ["", "Description for the next label (optional)", ""];
       },
 
-      submitDescription: function (nSubmit, nClicks, value, selected, store) {
-        var annotation = selected ? annotationOf(store, selected.id) : null;
-        if (!annotation) {
-          TSL.toast("No label selected: this description goes to the next label you draw.", "info");
-          return noUpdate();
-        }
-        TSL.send({ op: "describe", id: annotation.id, version: annotation.version,
-                   description: value || "" });
-        return noUpdate();
-      },
-
-      deleteSelected: function (n, rowIds, selected, store) {
-        var chosen = (rowIds && rowIds.length) ? rowIds : (selected ? [selected.id] : []);
-        var items = chosen.map(function (id) { return annotationOf(store, id); })
-          .filter(Boolean).map(function (a) { return { id: a.id, version: a.version }; });
-        if (!items.length) {
-          TSL.toast("Select labels first: tick rows in the table, or click a row.", "warning");
-          return noUpdate();
-        }
-        TSL.send({ op: "delete", items: items });
-        return noUpdate();
-      },
-
-      keepSelected: function (n, rowIds, selected, store) {
-        var chosen = (rowIds && rowIds.length) ? rowIds : (selected ? [selected.id] : []);
-        var items = chosen.map(function (id) { return annotationOf(store, id); })
-          .filter(function (a) { return a && a.source && a.source !== "manual"; })
-          .map(function (a) { return { id: a.id, version: a.version }; });
-        if (!items.length) {
-          TSL.toast("Select model labels (dashed, italic rows) to keep.", "warning");
-          return noUpdate();
-        }
-        TSL.send({ op: "keep", items: items });
-        return noUpdate();
-      },
-
-      undoRedo: function () {
-        var triggered = triggeredIds();
-        TSL.send({ op: triggered.indexOf("redo-button") >= 0 ? "redo" : "undo" });
-        return noUpdate();
-      },
-
       tableEdited: function (timestamp, rows, previous, store) {
         if (!rows || !previous || !store) return noUpdate();
         var before = {};
         previous.forEach(function (row) { before[row.id] = row; });
-        var items = [];
+        var kind = TSL.ctx.file && TSL.ctx.file.time_kind;
+        var changes = [];
         rows.forEach(function (row) {
           var old = before[row.id];
-          if (!old) return;
-          var changed = EDITABLE.some(function (key) { return row[key] !== old[key]; });
-          if (!changed) return;
           var annotation = annotationOf(store, row.id);
+          if (!old || !annotation) return;
           var fields = {};
-          EDITABLE.forEach(function (key) { fields[key] = row[key]; });
-          items.push({ id: row.id, version: annotation ? annotation.version : row.version, row: fields });
+          EDITABLE.forEach(function (key) {
+            if (row[key] !== old[key]) fields[key] = tableValue(key, row[key], kind);
+          });
+          if (!Object.keys(fields).length) return;
+          changes.push({ op: "update", id: row.id, version: annotation.version, annotation: fields });
         });
-        if (items.length) TSL.send({ op: "update", items: items });
+        if (changes.length) TSL.send(changes);
         return noUpdate();
+      },
+
+      selectedRowStyle: function (selected, rules) {
+        var base = (rules || []).filter(function (rule) {
+          return !(rule["if"] && String(rule["if"].filter_query || "").indexOf("{id} = ") === 0);
+        });
+        if (!selected || !labelOf(selected.id)) return base;
+        showRow(selected.id);
+        return base.concat([{ "if": { filter_query: "{id} = \"" + selected.id + "\"" },
+                              backgroundColor: "#e0e7ff", fontWeight: "600" }]);
       },
 
       tableRowClicked: function (cell, store, fileMeta) {
@@ -904,6 +829,7 @@
           if (lastZoomedRow !== annotation.id) TSL.zoomTo(annotation);
           lastZoomedRow = annotation.id;
         }
+        picked = annotation.id;
         return { file: fileMeta.id, id: annotation.id };
       },
 
