@@ -127,6 +127,16 @@ def annotation_changes_apply(
     return result
 
 
+def working_state_rewrite(*, series_file, user, changes: list[Change]) -> ChangeResult:
+    """The server's own rewrite of stored records (a project's dropped label relabelled or
+    deleted everywhere): one store operation with version checks and one broadcast. Never for
+    a client's changes, which go through ``annotation_changes_apply``."""
+    working_state_ensure(series_file=series_file)
+    result = working_state_store().apply(series_file.id, changes)
+    _broadcast(series_file, result, user)
+    return result
+
+
 def _checked_change(change: AnnotationChange, current: dict, checker, user) -> Change:
     if change.op == "delete":
         if change.annotation_id not in current:

@@ -180,7 +180,7 @@ def _removal_choice(name, choice, kept, counts) -> str | None:
 
 def _removed_labels_apply(project, removals, user) -> None:
     """Relabel or delete the dropped labels' annotations, in the working state and saved."""
-    from labeler.services.annotations import annotation_from_saved, annotations_apply
+    from labeler.services.annotations import annotation_from_saved, working_state_rewrite
 
     now = datetime.now(UTC).isoformat()
     for series_file, state in _working_annotations(project):
@@ -190,7 +190,7 @@ def _removed_labels_apply(project, removals, user) -> None:
             if _label_of(annotation) in removals
         ]
         if changes:
-            annotations_apply(series_file=series_file, user=user, changes=changes)
+            working_state_rewrite(series_file=series_file, user=user, changes=changes)
     saved_files = set()
     for old, new in removals.items():
         saved = Annotation.objects.filter(file__project=project, label=old)
