@@ -255,12 +255,15 @@ def _uploads_in_order(request):
 
 def _upload_result(outcome) -> dict:
     if outcome.created:
-        return {
+        created = {
             "name": outcome.name,
             "status": "created",
             "file": file_data(outcome.file),
             "warnings": outcome.warnings,
         }
+        if outcome.detail:  # the time column was guessed: what the file holds, to choose
+            created["detail"] = outcome.detail
+        return created
     rejection = {"name": outcome.name, "status": "rejected", "error": outcome.error}
     if outcome.code:  # refused by ingestion: why, and for a column problem what the file holds
         rejection.update(code=outcome.code, detail=outcome.detail)

@@ -92,6 +92,9 @@ def file_upload(*, project, name, uploaded, user, mapping=None) -> UploadOutcome
         logger.exception("ingest of %r failed", name)
         return UploadOutcome(name=name, error="The file could not be read as a CSV table.")
     warnings = list(result.warnings)
+    detail = None
+    if result.time_guessed:  # the uploader may want to choose: say what the file holds
+        detail = {"preview": columns_preview(storage.source_path(series_file.storage_key))}
     _fill_from_ingest(series_file, result, size_bytes=uploaded.size)
     series_file.warnings = warnings
     try:
@@ -99,7 +102,7 @@ def file_upload(*, project, name, uploaded, user, mapping=None) -> UploadOutcome
     except Exception:
         file_storage_remove(storage_key=series_file.storage_key, file_id=None)
         raise
-    return UploadOutcome(name=name, file=series_file, warnings=warnings)
+    return UploadOutcome(name=name, file=series_file, warnings=warnings, detail=detail)
 
 
 def _store_and_ingest(storage_key, uploaded, ingest_options):

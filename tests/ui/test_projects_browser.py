@@ -217,3 +217,30 @@ def test_a_new_project_from_a_label_studio_config(context, live_app, page):
         ("Fall", "2", "instant"),
     ]
     assert project["time_column"] == "time" and project["channels"] == ["acc_x"]
+
+
+def test_a_guessed_time_column_can_be_changed_after_the_upload(context, live_app, page):
+    project = project_through_api(context, live_app, "Guess", ["Walk"])
+    # 'n' (a counter) and 'sec' (the time) both rise steadily: no sure time column, the row number
+    rows = "".join(f"{n},{n % 4},{10 + n * 0.25}\n" for n in range(40))
+    content = ("n,v,sec\n" + rows).encode()
+    page.goto(f"{live_app.base_url}/?project={project['id']}")
+    page.wait_for_function(
+        f"() => window.TSL.ctx.project && window.TSL.ctx.project.id === {project['id']}"
+    )
+    page.click("#upload-open")
+    page.set_input_files(
+        "#upload #upload-files",
+        [{"name": "counter.csv", "mimeType": "text/csv", "buffer": content}],
+    )
+    page.click("#upload-results li.is-accepted [data-remap]")
+    page.wait_for_selector("#column-map:not([hidden])")
+    assert "the row number as time, a guess" in page.inner_text("#column-map-why")
+    page.check("#column-map-rows input[name=map-time][value=sec]")
+    page.check("#column-map-rows input[name=map-channel][value=n]")
+    page.click("#column-map-apply")
+    page.locator("#upload-results li.is-accepted", has_text="4 Hz").wait_for()
+    files = api(context, live_app, f"/api/projects/{project['id']}/files/")
+    assert [(f["name"], f["time_column"], f["channels"]) for f in files] == [
+        ("counter.csv", "sec", ["n", "v"])
+    ]
