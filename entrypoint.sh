@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Container entry point.  web: wait for the database, migrate, create the admin, serve on
+# Container entry point.  web: wait for the database, migrate, create the admin, move outputs
+# of the older naming and remove files of nothing (storage_sweep), serve on
 # 8000 and 9090 (Label Studio's default backend port).  worker: run background jobs.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -29,6 +30,7 @@ case "${1:-web}" in
     wait_for_database
     python manage.py migrate --noinput
     python manage.py ensure_admin
+    python manage.py storage_sweep || echo "storage sweep failed; serving anyway" >&2
     if [ "${LOAD_DEMO:-0}" = "1" ]; then python manage.py load_demo; fi
     exec python -m daphne -b 0.0.0.0 -e tcp:port=9090:interface=0.0.0.0 -p 8000 \
       config.asgi:application

@@ -7,8 +7,9 @@ from rest_framework.views import APIView
 
 from autolabel import jobs, selectors, services
 from autolabel.models import Job
-from autolabel.serializers import job_data
+from autolabel.serializers import JobShape, job_data
 from labeler import selectors as labeler_selectors
+from labeler.apis import id_field
 from labeler.errors import InvalidInput
 
 
@@ -42,14 +43,14 @@ class ModelListApi(APIView):
 
         file = serializers.FileField()
         name = serializers.CharField(max_length=200)
-        project = serializers.IntegerField(required=False, min_value=1)
+        project = id_field(required=False)
 
     class FilterSerializer(serializers.Serializer):
         class Meta:
             ref_name = "ModelListFilter"
 
-        project = serializers.IntegerField(required=False, min_value=1)
-        file = serializers.IntegerField(required=False, min_value=1)
+        project = id_field(required=False)
+        file = id_field(required=False)
 
     @extend_schema(
         parameters=[FilterSerializer], responses=OpenApiTypes.OBJECT, operation_id="models_list"
@@ -105,9 +106,9 @@ class FileAutolabelApi(APIView):
         class Meta:
             ref_name = "AutolabelInput"
 
-        model = serializers.IntegerField(min_value=1)
+        model = id_field()
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses={202: JobShape})
     def post(self, request, file_id):
         series_file = labeler_selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data)
@@ -141,11 +142,11 @@ class ProjectTrainApi(APIView):
         )
         min_class_f1_threshold = serializers.FloatField(min_value=0, max_value=1, required=False)
         use_class_weights = serializers.BooleanField(required=False)
-        seed = serializers.IntegerField(min_value=0, required=False)
+        seed = serializers.IntegerField(min_value=0, max_value=2**32 - 1, required=False)
         learning_rate = serializers.FloatField(min_value=1e-7, max_value=1, required=False)
         batch_size = serializers.IntegerField(min_value=1, max_value=4096, required=False)
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses={202: JobShape})
     def post(self, request, project_id):
         project = labeler_selectors.project_get_for_user(project_id=project_id, user=request.user)
         payload = self.InputSerializer(data=request.data)
@@ -160,8 +161,33 @@ class ProjectTrainApi(APIView):
         return Response(job_data(job), status=status.HTTP_202_ACCEPTED)
 
 
+class ProjectImportApi(APIView):
+    """Import CSV files from the server's folder IMPORT_ROOT as a background ingest job."""
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ImportInput"
+
+        paths = serializers.ListField(
+            child=serializers.CharField(trim_whitespace=False),
+            min_length=1,
+            max_length=1000,
+            help_text="file paths relative to the server's import folder",
+        )
+
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request, project_id):
+        project = labeler_selectors.project_get_for_user(project_id=project_id, user=request.user)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        job = services.files_import_start(
+            project=project, user=request.user, paths=payload.validated_data["paths"]
+        )
+        return Response(job_data(job), status=status.HTTP_202_ACCEPTED)
+
+
 class JobDetailApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=JobShape)
     def get(self, request, job_id):
         job = selectors.job_get_for_user(job_id=job_id, user=request.user)
         if job.status == Job.Status.RUNNING:
@@ -171,7 +197,7 @@ class JobDetailApi(APIView):
 
 
 class JobCancelApi(APIView):
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=JobShape)
     def post(self, request, job_id):
         job = selectors.job_get_for_user(job_id=job_id, user=request.user)
         return Response(job_data(jobs.job_cancel(job=job)))

@@ -1,9 +1,12 @@
-"""The work of train and auto-label jobs: read the columnar caches, call the segmenter, record
-the results. Run by the job worker (autolabel.jobs), never inside a request."""
+"""The work of train, auto-label and ingest jobs: read the columnar caches, call the segmenter,
+import server files, record the results. Run by the job worker (autolabel.jobs), never inside
+a request."""
 
+import json
 import logging
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from autolabel.models import TrainedModel
@@ -12,11 +15,13 @@ from autolabel.services import model_path, model_register_file
 from labeler import storage
 from labeler.errors import InvalidInput
 from labeler.models import SeriesFile
+from labeler.serializers import upload_result_data
 from labeler.services.annotations import (
     AnnotationChange,
     annotation_changes_apply,
     working_state_get,
 )
+from labeler.services.files import file_import
 from labeler.working_state import is_model_made
 
 logger = logging.getLogger(__name__)
@@ -193,3 +198,18 @@ def _replacement_changes(series_file, series, prediction, model) -> list[Annotat
         score = round(float(region.score), 4)
         changes.append(AnnotationChange("create", None, fields, source=model.name, score=score))
     return changes
+
+
+def ingest_job(job, reporter) -> dict:
+    """Import the job's files from the server's import folder, one after the other, each as
+    an upload would be; one refused file never stops the others."""
+    paths = list(job.params.get("paths", []))
+    results = []
+    for done, path in enumerate(paths):
+        reporter.progress(100.0 * done / len(paths), {"files": len(paths), "done": done})
+        outcome = file_import(project=job.project, relative_path=path, user=job.created_by)
+        results.append({"path": path, **upload_result_data(outcome)})
+    created = sum(result["status"] == "created" for result in results)
+    reporter.progress(100.0, {"files": len(paths), "done": len(paths)})
+    body = {"results": results, "created": created, "rejected": len(results) - created}
+    return json.loads(json.dumps(body, cls=DjangoJSONEncoder))  # dates as ISO text

@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 HANDLERS = {
     Job.Kind.TRAIN: "autolabel.job_handlers.train_job",
     Job.Kind.AUTOLABEL: "autolabel.job_handlers.autolabel_job",
+    Job.Kind.INGEST: "autolabel.job_handlers.ingest_job",
     Job.Kind.LABEL_STUDIO_TRAIN: "autolabel.labelstudio.training.label_studio_train_job",
 }
 

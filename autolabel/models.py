@@ -107,8 +107,8 @@ class LabelStudioProject(models.Model):
 
     ls_project = models.CharField(max_length=64, unique=True)
     label_config = models.TextField(blank=True)
-    # From /setup: Label Studio's address and the project creator's token, used to read task
-    # files and annotations when LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY are not set.
+    # From /setup: Label Studio's address (kept only when LABEL_STUDIO_ALLOWED_HOSTS lists it) and
+    # the project creator's token, used when LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY are not set.
     hostname = models.CharField(max_length=500, blank=True)
     access_token = models.CharField(max_length=500, blank=True)
     updates_since_training = models.IntegerField(default=0)

@@ -1,3 +1,5 @@
+from rest_framework import serializers as drf
+
 from autolabel.models import Job
 
 
@@ -19,3 +21,23 @@ def job_data(job: Job) -> dict:
         "started_at": job.started_at,
         "finished_at": job.finished_at,
     }
+
+
+class JobShape(drf.Serializer):
+    """job_data as the API schema shows it (tests/api/test_schema_shapes.py keeps both equal)."""
+
+    id = drf.IntegerField()
+    kind = drf.ChoiceField(Job.Kind.choices)
+    status = drf.ChoiceField(Job.Status.choices)
+    progress = drf.FloatField(help_text="percent")
+    metrics = drf.JSONField()
+    result = drf.JSONField(allow_null=True)
+    error = drf.CharField(allow_null=True)
+    project = drf.IntegerField(allow_null=True)
+    file = drf.IntegerField(allow_null=True)
+    model = drf.IntegerField(allow_null=True)
+    params = drf.JSONField()
+    cancel_requested = drf.BooleanField()
+    created_at = drf.DateTimeField()
+    started_at = drf.DateTimeField(allow_null=True)
+    finished_at = drf.DateTimeField(allow_null=True)

@@ -2,13 +2,18 @@
 
 import hashlib
 import logging
+import math
+import zipfile
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
-from autolabel.models import TrainedModel
+from autolabel.jobs import job_create
+from autolabel.models import Job, TrainedModel
 from labeler import storage
 from labeler.errors import InvalidInput
+from labeler.services.files import import_paths_check
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +30,16 @@ TRAINING_SUMMARY = (
 )
 
 
+# A torch archive stores its entries uncompressed; a deflated entry that unpacks this many
+# times its size is a decompression bomb, not a checkpoint.
+MAX_COMPRESSION_RATIO = 50
+MAX_ARCHIVE_ENTRIES = 100_000
+METADATA_MAX_DEPTH = 32
+METADATA_MAX_ITEMS = 100_000
+METADATA_MAX_TEXT = 10_000_000
+METADATA_MAX_INT = 2**63
+
+
 def model_path(model: TrainedModel) -> Path:
     return storage.models_dir() / f"{model.storage_key}.pt"
 
@@ -38,7 +53,9 @@ def model_upload(*, user, name, uploaded, project=None) -> TrainedModel:
     path.parent.mkdir(parents=True, exist_ok=True)
     storage.upload_keep(uploaded, path)
     try:
+        _check_archive_size(path)
         segmenter = load_checkpoint(path, device="cpu")
+        _check_metadata(segmenter.training, "training")
         _check_fits_project(segmenter, project)
     except CheckpointError as error:
         path.unlink(missing_ok=True)
@@ -51,6 +68,73 @@ def model_upload(*, user, name, uploaded, project=None) -> TrainedModel:
     model.created_by = user
     model.save()
     return model
+
+
+def _check_archive_size(path: Path) -> None:
+    """Refuse, from the zip directory alone, an archive that would unpack too large."""
+    from autolabel.segmenter import CheckpointError
+
+    if not zipfile.is_zipfile(path):
+        return  # the legacy pickle format: no larger unpacked than uploaded
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # torch.load refuses it with its own message
+    limit_mb = settings.MODEL_MAX_UNPACKED_MB
+    if len(entries) > MAX_ARCHIVE_ENTRIES:
+        raise CheckpointError(f"its archive holds {len(entries)} entries")
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > limit_mb * 1024 * 1024:
+        raise CheckpointError(
+            f"it unpacks to {unpacked / 2**20:,.0f} MB, more than the limit of {limit_mb} MB "
+            "(MODEL_MAX_UNPACKED_MB)"
+        )
+    for entry in entries:
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > 2**20 and ratio > MAX_COMPRESSION_RATIO:
+            raise CheckpointError(
+                f"its entry {entry.filename[:100]!r} is compressed {ratio:,.0f} to 1 "
+                f"(more than {MAX_COMPRESSION_RATIO} to 1 is refused as a decompression bomb)"
+            )
+
+
+def _check_metadata(value, name: str) -> None:
+    """Metadata is plain data: finite numbers, text, lists and dicts of bounded depth and size."""
+    from autolabel.segmenter import CheckpointError
+
+    pending, items, text = [(value, name, 0)], 0, 0
+    while pending:
+        value, where, depth = pending.pop()
+        items += 1
+        if depth > METADATA_MAX_DEPTH or items > METADATA_MAX_ITEMS:
+            raise CheckpointError(
+                f"{name} is nested deeper than {METADATA_MAX_DEPTH} levels or holds more than "
+                f"{METADATA_MAX_ITEMS:,} values"
+            )
+        if isinstance(value, dict):
+            if any(not isinstance(key, str) for key in value):
+                raise CheckpointError(f"{where} has keys that are not text")
+            pending.extend((v, f"{where}.{k[:50]}", depth + 1) for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            pending.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value))
+        elif isinstance(value, str):
+            text += len(value)
+            if text > METADATA_MAX_TEXT:
+                raise CheckpointError(f"{name} holds more than {METADATA_MAX_TEXT:,} characters")
+        elif not _plain_number(value):
+            raise CheckpointError(
+                f"{where} is {type(value).__name__} {str(value)[:40]}, not a finite number, "
+                "text, list or dict"
+            )
+
+
+def _plain_number(value) -> bool:
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return abs(value) < METADATA_MAX_INT
+    return isinstance(value, float) and math.isfinite(value)
 
 
 def _check_fits_project(segmenter, project) -> None:
@@ -142,3 +226,11 @@ def model_check_fits_file(*, model: TrainedModel, series_file) -> None:
 def training_check_possible(*, project) -> None:
     if not project.files.filter(annotations__isnull=False).exists():
         raise InvalidInput("The project has no saved labels: label some files and Save first.")
+
+
+def files_import_start(*, project, user, paths: list[str]):
+    """Queue an ingest job for files of the server's import folder (paths relative to
+    IMPORT_ROOT), once every path is checked: Forbidden when importing is off, InvalidInput
+    naming each path that cannot be imported."""
+    import_paths_check(paths=paths)
+    return job_create(kind=Job.Kind.INGEST, user=user, project=project, params={"paths": paths})

@@ -220,17 +220,17 @@ def prepare():
     django.setup()
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from rest_framework.authtoken.models import Token
 
     from labeler.services.files import file_upload
     from labeler.services.projects import project_create
+    from labeler.services.tokens import token_issue
 
     user = get_user_model().objects.create_user("bench", password="bench-password-1")  # noqa: S106
     project = project_create(user=user, name="bench", labels=["A", "B"])
     rows = "time,x\n" + "".join(f"{i},{i % 7}\n" for i in range(10_000))
     upload = SimpleUploadedFile("bench.csv", rows.encode())
     outcome = file_upload(project=project, name="bench.csv", uploaded=upload, user=user)
-    print(json.dumps([Token.objects.create(user=user).key, outcome.file.id]))
+    print(json.dumps([token_issue(user=user)[0], outcome.file.id]))
 
 
 def main():

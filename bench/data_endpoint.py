@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/data_endpoint.py [--rows 10000000] [--repeat 7] [--shared ../shared]
 
-The columnar cache is built as in bench/data_window.py (from make_large's generator) and
-registered as a file of a project in a throwaway database; Daphne serves the real API.
+The columnar cache is built from make_large's generator (the numbers of its CSV, written with
+``series_cache_write``: no CSV to ingest) and registered as a file of a project in a throwaway
+database; Daphne serves the real API.
 Reported per case (first full view, 1 % zoom): the server's own time (Server-Timing header:
 open the cache, select the window, MinMaxLTTB), the client's wall time (adds JSON over
 loopback), the response size and the points per channel. Goal: <= 0.5 s, <= 4,000 points.
@@ -22,7 +23,33 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from appserver import app_server  # noqa: E402
-from data_window import GOAL_POINTS, GOAL_SECONDS, build_cache  # noqa: E402
+
+GOAL_SECONDS = 0.5
+GOAL_POINTS = 4000
+
+
+def build_cache(cache_dir: Path, *, rows: int, channels: int, shared: Path) -> None:
+    """The cache of make_large's series (rate 100 rows/s, seed 0), straight from its arrays."""
+    import importlib.util
+
+    import numpy as np
+
+    from labeler.ingest import series_cache_write
+
+    spec = importlib.util.spec_from_file_location("make_large", shared / "bench" / "make_large.py")
+    make_large = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_large)
+    time_axis = np.empty(rows, dtype=np.float64)
+    values = np.empty((channels, rows), dtype=np.float32)
+    first = 0
+    for block in make_large.generate(rows, channels, 100, 0):
+        time_axis[first : first + len(block)] = block[:, 0]
+        values[:, first : first + len(block)] = block[:, 1:].T
+        first += len(block)
+    names = make_large.channel_names(channels)
+    series_cache_write(
+        cache_dir, time=time_axis, channels={name: values[i] for i, name in enumerate(names)}
+    )
 
 
 def large_cache(work: Path, rows: int, channels: int, shared: Path) -> Path:
@@ -30,7 +57,7 @@ def large_cache(work: Path, rows: int, channels: int, shared: Path) -> Path:
     cache_dir = work / f"cache_{rows}x{channels}_arrays"
     if not cache_dir.exists():
         cache_dir.parent.mkdir(parents=True, exist_ok=True)
-        build_cache(cache_dir, rows=rows, channels=channels, shared=shared, from_csv=False)
+        build_cache(cache_dir, rows=rows, channels=channels, shared=shared)
     return cache_dir
 
 
@@ -40,12 +67,12 @@ def register(cache_dir: Path) -> tuple[str, int]:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
     from labeler import storage
     from labeler.ingest import open_series
     from labeler.models import SeriesFile
     from labeler.services.projects import project_create
+    from labeler.services.tokens import token_issue
 
     user = get_user_model().objects.create_user("bench", password="bench-password-1")  # noqa: S106
     project = project_create(user=user, name="large", labels=["A", "B", "C"])
@@ -63,7 +90,7 @@ def register(cache_dir: Path) -> tuple[str, int]:
     storage.file_dir(series_file.storage_key).mkdir(parents=True)
     os.symlink(cache_dir.resolve(), storage.cache_dir(series_file.storage_key))
     series_file.save()
-    return Token.objects.create(user=user).key, series_file.id
+    return token_issue(user=user)[0], series_file.id
 
 
 def main():

@@ -7,35 +7,53 @@ from django.contrib.auth import get_user_model
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from labeler import exports, selectors, storage
+from labeler import exports, selectors
 from labeler.api_errors import first_problem
 from labeler.errors import InvalidInput
-from labeler.ingest import TIME_FORMATS, TIME_INDEX, series_window, time_zone_get
+from labeler.ingest import TIME_FORMATS, TIME_INDEX, time_zone_get, window_binary, window_json
+from labeler.renderers import FormatNegotiation, WindowBinaryRenderer
 from labeler.serializers import (
+    AnnotationChangeShape,
+    ChangeResultShape,
+    FileShape,
+    FileStateShape,
+    ProjectShape,
     annotation_data,
     change_result_data,
     file_data,
     file_state_data,
     outputs_data,
     project_data,
+    upload_result_data,
 )
 from labeler.services import annotations as annotation_services
 from labeler.services import files as file_services
 from labeler.services import projects as project_services
 from labeler.services import saving as saving_services
+from labeler.services import tokens as token_services
 from labeler.working_state import working_state_store
 
 ANNOTATION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 DESCRIPTION_MAX_LENGTH = 2000
 MAX_CHANGES_PER_BATCH = 1000
+MAX_PX_POINTS = 16_384  # points per channel when the client gives its plot's width (px)
+
+# Versions count edits; anything past 2**53 is not one a client saw (and not exact in JSON).
+MAX_VERSION = 2**53
+
+
+def id_field(**kwargs):
+    """A database id: a positive integer that fits the id column (64-bit)."""
+    return serializers.IntegerField(min_value=1, max_value=2**63 - 1, **kwargs)
 
 
 def time_value_field(**kwargs):
@@ -44,12 +62,35 @@ def time_value_field(**kwargs):
     )
 
 
-class TokenApi(ObtainAuthToken):
-    """POST username + password -> {"token": "..."}; rate-limited."""
+class TokenApi(APIView):
+    """POST username + password -> {"token": "...", "expiry": ...} (rate-limited in
+    labeler.login_throttle); DELETE with `Authorization: Token <key>` revokes that token."""
 
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TokenOutput"
+
+        token = serializers.CharField()
+        expiry = serializers.DateTimeField(allow_null=True)
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    @extend_schema(request=AuthTokenSerializer, responses=OutputSerializer, operation_id="token")
+    def post(self, request):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        key, row = token_services.token_issue(user=serializer.validated_data["user"])
+        return Response(self.OutputSerializer({"token": key, "expiry": row.expiry}).data)
+
+    @extend_schema(request=None, responses={204: None}, operation_id="token_revoke")
+    def delete(self, request):
+        if not isinstance(request.auth, AuthToken):
+            raise InvalidInput("Send the token to revoke as `Authorization: Token <key>`.")
+        token_services.token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ProjectListApi(APIView):
@@ -63,22 +104,28 @@ class ProjectListApi(APIView):
         label_config = serializers.CharField(
             required=False, allow_blank=True, trim_whitespace=False
         )
-        time_column = serializers.CharField(required=False, allow_blank=True, default="")
+        time_column = serializers.CharField(
+            max_length=project_services.TIME_COLUMN_MAX_LENGTH,
+            required=False,
+            allow_blank=True,
+            default="",
+        )
         channels = serializers.ListField(
             child=serializers.CharField(), required=False, default=list
         )
+        no_overlap = serializers.BooleanField(required=False, default=False)
 
         def validate(self, attrs):
             if not attrs.get("labels") and not attrs.get("label_config"):
                 raise serializers.ValidationError("give labels (a list) or label_config (XML)")
             return attrs
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="projects_list")
+    @extend_schema(responses=ProjectShape(many=True), operation_id="projects_list")
     def get(self, request):
         projects = selectors.project_list_for_user(user=request.user)
         return Response([project_data(p) for p in projects])
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses={201: ProjectShape})
     def post(self, request):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -95,21 +142,32 @@ class ProjectDetailApi(APIView):
         description = serializers.CharField(required=False, allow_blank=True)
         labels = serializers.ListField(child=serializers.JSONField(), required=False)
         label_config = serializers.CharField(required=False, trim_whitespace=False)
-        time_column = serializers.CharField(required=False, allow_blank=True)
+        time_column = serializers.CharField(
+            max_length=project_services.TIME_COLUMN_MAX_LENGTH, required=False, allow_blank=True
+        )
         channels = serializers.ListField(child=serializers.CharField(), required=False)
+        no_overlap = serializers.BooleanField(required=False)
+        on_removed_labels = serializers.DictField(
+            child=serializers.JSONField(),
+            required=False,
+            help_text='for each label dropped while in use: {"relabel": "<kept label>"} or '
+            '{"delete": true}',
+        )
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ProjectShape)
     def get(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         role = selectors.project_role(project=project, user=request.user)
         return Response(project_data(project, role=role))
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses=ProjectShape)
     def patch(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         payload = self.InputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        project = project_services.project_update(project=project, **payload.validated_data)
+        project = project_services.project_update(
+            project=project, user=request.user, **payload.validated_data
+        )
         return Response(project_data(project))
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -197,7 +255,7 @@ class ProjectFilesApi(APIView):
                 channels=[name for name in channels if name] or None,
             )
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=FileShape(many=True))
     def get(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
         store = working_state_store()
@@ -229,13 +287,16 @@ class ProjectFilesApi(APIView):
         outcomes = file_services.files_upload(
             project=project, uploads=uploads, user=request.user, mapping=options.mapping()
         )
-        results = [_upload_result(outcome) for outcome in outcomes]
+        results = [upload_result_data(outcome) for outcome in outcomes]
         created = sum(outcome.created for outcome in outcomes)
         body = {"results": results, "created": created, "rejected": len(outcomes) - created}
         if not created:
             body["error"] = "No file was accepted."
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+INCOMPLETE_UPLOAD = "The upload ended before this file was complete; send it again."
 
 
 def _uploads_in_order(request):
@@ -247,31 +308,16 @@ def _uploads_in_order(request):
             continue
         if entry["skipped"]:
             uploads.append((entry["name"], None, entry["skipped"]))
+        elif not entry["complete"]:
+            uploads.append((entry["name"], None, INCOMPLETE_UPLOAD))
         else:
             uploaded = next(accepted)
             uploads.append((uploaded.name, uploaded, None))
     return uploads
 
 
-def _upload_result(outcome) -> dict:
-    if outcome.created:
-        created = {
-            "name": outcome.name,
-            "status": "created",
-            "file": file_data(outcome.file),
-            "warnings": outcome.warnings,
-        }
-        if outcome.detail:  # the time column was guessed: what the file holds, to choose
-            created["detail"] = outcome.detail
-        return created
-    rejection = {"name": outcome.name, "status": "rejected", "error": outcome.error}
-    if outcome.code:  # refused by ingestion: why, and for a column problem what the file holds
-        rejection.update(code=outcome.code, detail=outcome.detail)
-    return rejection
-
-
 class FileDetailApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=FileShape)
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         version = working_state_store().version(series_file.id)
@@ -280,12 +326,17 @@ class FileDetailApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def delete(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
-        exports.outputs_remove(series_file)
         file_services.file_delete(series_file=series_file)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class FileDataApi(APIView):
+    """The points of a time window to plot: JSON (default) or the binary form
+    (``?format=binary`` or ``Accept: application/octet-stream``, docs/data-format.md)."""
+
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, WindowBinaryRenderer]
+    content_negotiation_class = FormatNegotiation
+
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "FileDataInput"
@@ -293,32 +344,41 @@ class FileDataApi(APIView):
         start = serializers.CharField(required=False, allow_blank=True)
         end = serializers.CharField(required=False, allow_blank=True)
         max_points = serializers.IntegerField(min_value=10, max_value=200_000, default=4000)
+        px = serializers.IntegerField(
+            min_value=5,
+            max_value=100_000,
+            required=False,
+            help_text="the plot's width in pixels: about 2 points per pixel (min and max), "
+            f"at most {MAX_PX_POINTS}; replaces max_points",
+        )
         channels = serializers.CharField(required=False, allow_blank=True)
 
-    @extend_schema(parameters=[InputSerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, WindowBinaryRenderer.media_type): OpenApiTypes.BINARY,
+        },
+    )
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         query = self.InputSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         started = time.perf_counter()
-        series = storage.series_of(series_file)
-        channels = [c for c in params.get("channels", "").split(",") if c] or None
-        unknown = sorted(set(channels or []) - set(series.channels))
-        if unknown:
-            raise InvalidInput("Unknown channels: " + ", ".join(unknown))
-        try:
-            window = series_window(
-                series,
-                start=_time_param(params.get("start")),
-                end=_time_param(params.get("end")),
-                max_points=params["max_points"],
-                channels=channels,
-            )
-        except ValueError as error:
-            raise InvalidInput(str(error)) from error
+        window = selectors.file_window_get(
+            series_file=series_file,
+            start=_time_param(params.get("start")),
+            end=_time_param(params.get("end")),
+            max_points=min(2 * params["px"], MAX_PX_POINTS)
+            if "px" in params
+            else params["max_points"],
+            channels=[c for c in params.get("channels", "").split(",") if c] or None,
+        )
+        binary = request.accepted_renderer.format == WindowBinaryRenderer.format
+        body = window_binary(window) if binary else window_json(window)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        return Response(window, headers={"Server-Timing": f"window;dur={elapsed_ms:.1f}"})
+        return Response(body, headers={"Server-Timing": f"window;dur={elapsed_ms:.1f}"})
 
 
 def _time_param(value):
@@ -343,13 +403,13 @@ class AnnotationListApi(APIView):
             max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True, default=""
         )
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=FileStateShape)
     def get(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
-        state = annotation_services.working_state_get(series_file=series_file)
-        return Response(file_state_data(state, file_id=series_file.id))
+        state, skipped = annotation_services.working_state_checked(series_file=series_file)
+        return Response({**file_state_data(state, file_id=series_file.id), "skipped": skipped})
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses={201: AnnotationChangeShape})
     def post(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data)
@@ -386,15 +446,17 @@ class AnnotationDetailApi(APIView):
         class Meta:
             ref_name = "AnnotationDetailInput"
 
-        version = serializers.IntegerField(required=False, min_value=1)
+        version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_VERSION)
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses=AnnotationChangeShape)
     def patch(self, request, file_id, annotation_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         fields = dict(payload.validated_data)
-        expected = fields.pop("version", None) or _if_match(request)
+        expected = fields.pop("version", None)
+        if expected is None:
+            expected = _if_match(request)
         annotation, version = annotation_services.annotation_update(
             series_file=series_file,
             user=request.user,
@@ -407,7 +469,9 @@ class AnnotationDetailApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def delete(self, request, file_id, annotation_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
-        expected = _int_or_none(request.query_params.get("version")) or _if_match(request)
+        expected = _version_param(request.query_params.get("version"), "version")
+        if expected is None:
+            expected = _if_match(request)
         version = annotation_services.annotation_delete(
             series_file=series_file,
             user=request.user,
@@ -456,7 +520,7 @@ class FileChangesApi(APIView):
         )
         file_version = serializers.IntegerField(required=False, min_value=0)
 
-    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=InputSerializer, responses=ChangeResultShape)
     def post(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
         payload = self.InputSerializer(data=request.data)
@@ -501,14 +565,23 @@ def _change_from_request(position, item) -> annotation_services.AnnotationChange
 
 
 def _if_match(request):
-    return _int_or_none(request.headers.get("If-Match", "").strip('"W/'))
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """The annotation version in an If-Match header (None: no header, or "*")."""
+    header = request.headers.get("If-Match", "").strip()
+    if header in ("", "*"):
         return None
+    return _version_param(header.removeprefix("W/").strip('"'), "If-Match")
+
+
+def _version_param(value, name):
+    """A version the client saw: a positive integer, or None when not given; else 400."""
+    if value is None:
+        return None
+    digits = len(value) <= 16 and value.isascii() and value.isdigit()
+    if not digits or not 1 <= int(value) <= MAX_VERSION:
+        raise InvalidInput(
+            f"{name} must be the annotation's version, a positive integer; got {value[:40]!r}."
+        )
+    return int(value)
 
 
 class FileSaveApi(APIView):
@@ -539,9 +612,7 @@ class ProjectOutputsDownloadApi(APIView):
         class Meta:
             ref_name = "ProjectOutputsDownloadInput"
 
-        files = serializers.ListField(
-            child=serializers.IntegerField(min_value=1), min_length=1, max_length=10_000
-        )
+        files = serializers.ListField(child=id_field(), min_length=1, max_length=10_000)
 
     @extend_schema(request=InputSerializer, responses={(200, "application/zip"): bytes})
     def post(self, request, project_id):

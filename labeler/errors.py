@@ -14,6 +14,10 @@ class InvalidInput(UserError):
     status_code = 400
 
 
+class Forbidden(UserError):
+    status_code = 403
+
+
 class NotFound(UserError):
     status_code = 404
 

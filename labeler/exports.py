@@ -1,4 +1,8 @@
-"""Outputs of a saved file: <stem>_labels.csv, <stem>_labeled.csv, <stem>_labels.json."""
+"""Outputs of a saved file: <id>~<stem>_labels.csv, _labeled.csv, _labels.json.
+
+The file's id makes the names unique (two names can reduce to the same safe stem); `~` is
+never in a safe stem, so these names are never confused with the older `<stem>_labels.csv`.
+"""
 
 import csv
 import json
@@ -10,47 +14,52 @@ import pandas as pd
 
 from labeler import storage
 from labeler.ingest import write_labeled_csv
+from labeler.ingest.export import FORMULA_STARTS, NUMBER_PATTERN
 from labeler.label_config import LabelSet, label_config_parse
 
 OUTPUT_SUFFIXES = ("_labels.csv", "_labeled.csv", "_labels.json")
+FILE_ID_END = "~"  # never in a safe stem
 LABELS_CSV_COLUMNS = ["start", "end", "instant", "label", "description", "source", "score"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(value):
     """Text a spreadsheet would run as a formula gets a leading quote; numbers stay numbers."""
     if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
         return value
-    try:
-        float(value)
-    except ValueError:
-        return "'" + value
-    return value
+    return value if NUMBER_PATTERN.match(value) else "'" + value
 
 
 def output_paths(series_file) -> dict[str, Path]:
+    folder = storage.outputs_dir(series_file.project_id)
+    stem = f"{series_file.id}{FILE_ID_END}{storage.safe_stem(series_file.name)}"
+    return {suffix: folder / f"{stem}{suffix}" for suffix in OUTPUT_SUFFIXES}
+
+
+def output_file_id(name: str) -> int | None:
+    """The id of the file an output name belongs to (None: not a name output_paths gives)."""
+    file_id, separator, _rest = name.partition(FILE_ID_END)
+    return int(file_id) if separator and file_id.isdecimal() else None
+
+
+def legacy_output_paths(series_file) -> dict[str, Path]:
+    """Where outputs were written before their names carried the file's id."""
     folder = storage.outputs_dir(series_file.project_id)
     stem = storage.safe_stem(series_file.name)
     return {suffix: folder / f"{stem}{suffix}" for suffix in OUTPUT_SUFFIXES}
 
 
 def outputs_write(series_file, annotations: list[dict]) -> list[Path]:
-    """Write the three outputs, each atomically (temp file + rename)."""
+    """Write the three outputs together: all of them are replaced, or none (storage)."""
     paths = output_paths(series_file)
     ordered = sorted(annotations, key=lambda a: (_sort_key(a["start"]), a["id"]))
-    storage.write_atomically(paths["_labels.csv"], lambda tmp: _write_labels_csv(tmp, ordered))
-    storage.write_atomically(
-        paths["_labeled.csv"], lambda tmp: _write_labeled_csv(tmp, series_file, ordered)
-    )
-    storage.write_atomically(
-        paths["_labels.json"], lambda tmp: _write_labels_json(tmp, series_file, ordered)
+    storage.write_together(
+        {
+            paths["_labels.csv"]: lambda tmp: _write_labels_csv(tmp, ordered),
+            paths["_labeled.csv"]: lambda tmp: _write_labeled_csv(tmp, series_file, ordered),
+            paths["_labels.json"]: lambda tmp: _write_labels_json(tmp, series_file, ordered),
+        }
     )
     return list(paths.values())
-
-
-def outputs_remove(series_file) -> None:
-    for path in output_paths(series_file).values():
-        path.unlink(missing_ok=True)
 
 
 def _sort_key(value):
@@ -144,7 +153,8 @@ def _write_labels_json(path: Path, series_file, annotations: list[dict]) -> None
 
 
 def outputs_zip(target, series_files) -> None:
-    """ZIP of the chosen files' saved outputs; entry names are generated, never from a client."""
+    """ZIP of the chosen files' saved outputs; entry names are generated, never from a client,
+    and unique (they carry the file id)."""
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for series_file in series_files:
             for path in output_paths(series_file).values():

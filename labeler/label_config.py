@@ -21,6 +21,8 @@ DEFAULT_COLORS = [
     "#17becf",
 ]
 MAX_CONFIG_BYTES = 256 * 1024
+# NUL and the other C0 controls: PostgreSQL refuses NUL in text, and none belongs in a name.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$|^[a-zA-Z]{3,20}$")
 
 
@@ -50,6 +52,8 @@ def labels_normalise(raw_labels) -> list[dict]:
         name = str(entry.get("name", "")).strip()
         if not name or len(name) > 200:
             raise LabelConfigError(f"label {position + 1} needs a name of 1-200 characters")
+        if _CONTROL_CHARACTERS.search(name):
+            raise LabelConfigError(f"label {position + 1}: the name holds a control character")
         if name in seen:
             raise LabelConfigError(f"label {name!r} is listed twice")
         if name == "__background__":
@@ -62,8 +66,8 @@ def labels_normalise(raw_labels) -> list[dict]:
         if not _COLOR.match(str(color)):
             raise LabelConfigError(f"label {name!r}: color must look like #1f77b4")
         hotkey = str(entry.get("hotkey") or (str(position + 1) if position < 9 else ""))
-        if len(hotkey) > 1:
-            raise LabelConfigError(f"label {name!r}: hotkey must be one character")
+        if len(hotkey) > 1 or _CONTROL_CHARACTERS.search(hotkey):
+            raise LabelConfigError(f"label {name!r}: hotkey must be one printable character")
         labels.append({"name": name, "color": color, "hotkey": hotkey, "kind": kind})
     hotkeys = [label["hotkey"] for label in labels if label["hotkey"]]
     if len(hotkeys) != len(set(hotkeys)):

@@ -16,6 +16,8 @@ class Project(models.Model):
     time_column = models.CharField(max_length=200, blank=True)
     # Chosen channel names; empty means every numeric column except time.
     channels = models.JSONField(default=list, blank=True)
+    # A new or moved range trims the ranges it covers: at most one range label per row.
+    no_overlap = models.BooleanField(default=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ProjectMembership", related_name="projects"
     )

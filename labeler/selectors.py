@@ -2,7 +2,9 @@
 
 from django.db.models import Count, F, Q, QuerySet
 
-from labeler.errors import NotFound
+from labeler import storage
+from labeler.errors import InvalidInput, NotFound
+from labeler.ingest import Window, window_select
 from labeler.models import Project, ProjectMembership, SeriesFile
 
 
@@ -48,3 +50,16 @@ def files_to_label_next(*, project) -> QuerySet[SeriesFile]:
         .filter(Q(saved=0))
         .order_by(F("uncertainty").desc(nulls_last=True), "name")
     )
+
+
+def file_window_get(*, series_file, start, end, max_points, channels) -> Window:
+    """The points of ``series_file`` between two API time values (None = open end) to plot;
+    ``channels``: names, or None for every channel."""
+    series = storage.series_of(series_file)
+    unknown = sorted(set(channels or []) - set(series.channels))
+    if unknown:
+        raise InvalidInput("Unknown channels: " + ", ".join(unknown))
+    try:
+        return window_select(series, start=start, end=end, max_points=max_points, channels=channels)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from error

@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -15,8 +16,12 @@ def media_root() -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
+def files_root() -> Path:
+    return media_root() / "files"
+
+
 def file_dir(storage_key: str) -> Path:
-    return media_root() / "files" / storage_key
+    return files_root() / storage_key
 
 
 def source_path(storage_key: str) -> Path:
@@ -34,8 +39,12 @@ def series_of(series_file):
     return open_series(cache_dir(series_file.storage_key))
 
 
+def outputs_root() -> Path:
+    return media_root() / "outputs"
+
+
 def outputs_dir(project_id: int) -> Path:
-    return media_root() / "outputs" / f"project_{project_id}"
+    return outputs_root() / f"project_{project_id}"
 
 
 def models_dir() -> Path:
@@ -49,16 +58,25 @@ def safe_stem(name: str) -> str:
     return stem[:120] or "file"
 
 
-def write_atomically(path: Path, write) -> None:
-    """Call write(tmp_path), then rename over path: readers see the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
+def write_together(writes: dict[Path, Callable[[Path], None]]) -> None:
+    """Call each write(tmp_path) on a temporary file beside its target, then rename them all
+    over their targets. A failure before the renames (unwritable folder, full disk) leaves every
+    target as it was and no temporary file; readers see old files or new ones, never a half."""
+    staged: dict[Path, Path] = {}
     try:
-        write(Path(tmp_name))
-        os.replace(tmp_name, path)
+        for path, write in writes.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, tmp_name = tempfile.mkstemp(
+                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+            )
+            os.close(handle)
+            staged[path] = Path(tmp_name)
+            write(staged[path])
+        for path, tmp_path in staged.items():
+            os.replace(tmp_path, path)
     except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
+        for tmp_path in staged.values():
+            tmp_path.unlink(missing_ok=True)
         raise
 
 

@@ -1,5 +1,6 @@
 """URLs of the browser UI: the labeling screen at /, login/logout, and django-plotly-dash's
-views (login required and the callback view CSRF-protected: labeler.dash_ui.access)."""
+views (login required and the callback view CSRF-protected: labeler.dash_ui.access; callback
+bodies checked against the registered callbacks first: labeler.dash_guard)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path

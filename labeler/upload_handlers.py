@@ -1,5 +1,6 @@
 """Stops each uploaded file's stream at MAX_UPLOAD_MB, before anything else keeps it.
 
+A file whose part of the body ends early (a cut connection) never completes; the log says so.
 Files over the limit are skipped (their remaining bytes are drained, never stored) and listed
 on the request, so the upload API can answer "rejected" for them beside the accepted ones.
 """
@@ -21,7 +22,7 @@ class SizeLimitedUploadHandler(FileUploadHandler):
 
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)
-        self.entry = {"field": field_name, "name": file_name, "skipped": None}
+        self.entry = {"field": field_name, "name": file_name, "skipped": None, "complete": False}
         if self.request is not None:
             self.request.upload_log.append(self.entry)
 
@@ -34,4 +35,5 @@ class SizeLimitedUploadHandler(FileUploadHandler):
         return raw_data
 
     def file_complete(self, file_size):
+        self.entry["complete"] = True
         return None

@@ -36,21 +36,45 @@ class TasksResult:
         return bool(self.error)
 
 
+def setup_hostname_accepted(hostname: str) -> bool:
+    """Whether a `hostname` sent to /setup may name Label Studio: only when LABEL_STUDIO_URL is
+    not set and its host is one LABEL_STUDIO_ALLOWED_HOSTS lists. /setup needs no login, so what
+    it sends must never widen where the API key goes."""
+    parsed = urlparse(hostname or "")
+    return (
+        not settings.LABEL_STUDIO_URL
+        and parsed.scheme in ("http", "https")
+        and bool(parsed.hostname)
+        and parsed.hostname in settings.LABEL_STUDIO_ALLOWED_HOSTS
+    )
+
+
+def _origin(url: str) -> tuple:
+    parsed = urlparse(url)
+    default_port = {"http": 80, "https": 443}.get(parsed.scheme)
+    return parsed.scheme, parsed.hostname, parsed.port or default_port
+
+
 @dataclass(frozen=True)
 class Connection:
-    """Where Label Studio is and the key to its API (settings first, then what /setup sent)."""
+    """Where Label Studio is (LABEL_STUDIO_URL, else an accepted /setup hostname) and the key to
+    its API (LABEL_STUDIO_API_KEY, else the token /setup sent)."""
 
     base_url: str
     api_key: str
 
     @classmethod
     def for_project(cls, project_state=None) -> "Connection":
-        base = settings.LABEL_STUDIO_URL or (project_state.hostname if project_state else "")
+        stored = project_state.hostname if project_state else ""
+        base = settings.LABEL_STUDIO_URL or (stored if setup_hostname_accepted(stored) else "")
         key = settings.LABEL_STUDIO_API_KEY or (project_state.access_token if project_state else "")
         return cls(base_url=base.rstrip("/"), api_key=key)
 
-    def headers(self) -> dict:
-        if not self.api_key:
+    def headers(self, url: str = "") -> dict:
+        """The API key, only for Label Studio itself (never for other allowed hosts)."""
+        if not self.api_key or not self.base_url:
+            return {}
+        if url and _origin(url) != _origin(self.base_url):
             return {}
         if self.api_key.count(".") == 2:  # a JWT personal access token: exchange it first
             access = _access_token(self.base_url, self.api_key)
@@ -106,7 +130,10 @@ def _download(url: str, connection: Connection, target: Path) -> FetchResult:
     limit = settings.MAX_UPLOAD_MB * 1024 * 1024
     try:
         with requests.get(
-            url, headers=connection.headers(), stream=True, timeout=settings.LABEL_STUDIO_TIMEOUT_S
+            url,
+            headers=connection.headers(url),
+            stream=True,
+            timeout=settings.LABEL_STUDIO_TIMEOUT_S,
         ) as response:
             if response.status_code != 200:
                 return FetchResult(error=f"Label Studio answered {response.status_code} for {url}")
@@ -133,10 +160,15 @@ def _local_files_path(reference: str) -> FetchResult | None:
         return None
     relative = unquote((parse_qs(parsed.query).get("d") or [""])[0])
     base = Path(root).resolve()
-    path = (base / relative).resolve()
-    if not path.is_relative_to(base) or not path.is_file():
-        return FetchResult(error=f"no readable local file {relative!r} under the document root")
-    return FetchResult(path=path)
+    missing = FetchResult(
+        error=f"no readable local file {relative[:200]!r} under the document root"
+    )
+    try:
+        path = (base / relative).resolve()
+        readable = path.is_relative_to(base) and path.is_file()
+    except (ValueError, OSError):  # a NUL byte, a name too long for the file system
+        return missing
+    return FetchResult(path=path) if readable else missing
 
 
 def labeled_tasks_fetch(project: str, connection: Connection) -> TasksResult:
@@ -148,7 +180,7 @@ def labeled_tasks_fetch(project: str, connection: Connection) -> TasksResult:
         response = requests.get(
             url,
             params={"exportType": "JSON", "download_all_tasks": "false"},
-            headers=connection.headers(),
+            headers=connection.headers(url),
             timeout=settings.LABEL_STUDIO_TIMEOUT_S,
         )
     except requests.RequestException as error:

@@ -45,10 +45,13 @@ def model_version(key: str) -> str:
 
 def backend_setup(setup: protocol.SetupRequest) -> dict:
     _label_config_parsed(setup.label_config)
+    hostname = setup.hostname if client.setup_hostname_accepted(setup.hostname) else ""
+    if setup.hostname and not hostname:
+        logger.info("ignored the hostname %r sent to /setup (not LABEL_STUDIO_URL)", setup.hostname)
     project_state_update(
         key=setup.project,
         label_config=setup.label_config,
-        hostname=setup.hostname,
+        hostname=hostname,
         access_token=setup.access_token,
     )
     return {"model_version": model_version(setup.project)}

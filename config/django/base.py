@@ -2,6 +2,7 @@
 state + in-memory channel layer; production swaps in PostgreSQL and Redis through the environment.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from config.env import BASE_DIR, env
@@ -24,8 +25,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "django_tasks",
     "django_tasks_db",
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "labeler.content_security.ContentSecurityPolicyMiddleware",
     "autolabel.labelstudio.middleware.LabelStudioRootMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -118,7 +121,7 @@ WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 PLOTLY_COMPONENTS = ["dpd_components"]
 PLOTLY_DASH = {
     "serve_locally": True,
-    "view_decorator": "labeler.dash_ui.access.dash_view_protect",
+    "view_decorator": "labeler.dash_guard.dash_view_guard",
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
@@ -126,29 +129,57 @@ MEDIA_URL = "/media/"
 # Uploads: the multipart parser streams anything above 2.5 MB to a temporary file; our own
 # handler stops the stream at MAX_UPLOAD_MB (labeler.upload_handlers).
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=1024)
+# A .pth is a zip archive: its entries' sizes are read before torch.load and the upload is
+# refused when they unpack to more than this (autolabel.services.model_upload).
+MODEL_MAX_UNPACKED_MB = env.int("MODEL_MAX_UNPACKED_MB", default=512)
 FILE_UPLOAD_HANDLERS = [
     "labeler.upload_handlers.SizeLimitedUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 # Temporary upload files sit beside their final place, so keeping one is a rename.
 FILE_UPLOAD_TEMP_DIR = str(MEDIA_ROOT / "tmp")
+# A server folder whose CSV files a project member may import by relative path (large files
+# without an upload); empty turns the import off.
+IMPORT_ROOT = env.str("IMPORT_ROOT", default="")
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("MAX_UPLOAD_FILES", default=1000)
+# What belongs to no row on disk (a killed server's upload, a deleted project's outputs, a
+# checkpoint of no model) and was not written for this long is removed
+# at start and by the job worker (labeler.services.sweep.orphans_sweep).
+ORPHAN_GRACE_S = env.float("ORPHAN_GRACE_S", default=3600.0)
+
+# Failed logins per account and client address (labeler.login_throttle).
+LOGIN_RATE = env.str("LOGIN_RATE", default="10/min")
+# Trusted proxies in front of the app that append the client's address to X-Forwarded-For;
+# 0: the client address is the connection's (a client-sent header is never trusted).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "labeler.api_errors.json_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_RATE", default="10/min")},
+    "NUM_PROXIES": NUM_PROXIES,
+}
+# API tokens: hashed at rest, `Authorization: Token <key>`, valid this many days.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Time Series Labeler API",
     "DESCRIPTION": "Upload time series, label them, train and run segmenters.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Login for the schema (SPEC §9); Swagger UI's files come from the app, never a CDN.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

@@ -16,7 +16,14 @@ if DEBUG:  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Label Studio calls its ML backend over plain HTTP on the internal network (port 9090).
-SECURE_REDIRECT_EXEMPT = [r"^health$", r"^setup$", r"^predict$", r"^webhook$", r"^metrics$"]
+SECURE_REDIRECT_EXEMPT = [
+    r"^health$",
+    r"^setup$",
+    r"^predict$",
+    r"^webhook$",
+    r"^train$",
+    r"^metrics$",
+]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -827,6 +827,13 @@ def _register_clientside(app):
     )
     clientside(
         app,
+        "selectedRowStyle",
+        Output(ids.ANNOTATION_TABLE, "style_data_conditional"),
+        Input(ids.SELECTED, "data"),
+        State(ids.ANNOTATION_TABLE, "style_data_conditional"),
+    )
+    clientside(
+        app,
         "tableRowClicked",
         Output(ids.SELECTED, "data"),
         Input(ids.ANNOTATION_TABLE, "active_cell"),

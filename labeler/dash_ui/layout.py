@@ -11,6 +11,8 @@ GRAPH_CONFIG = {
     "scrollZoom": True,
     "doubleClick": False,  # a double-click makes an instant label, it does not reset the zoom
     "modeBarButtonsToRemove": ["lasso2d", "autoScale2d", "zoomIn2d", "zoomOut2d"],
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
 
@@ -151,6 +153,13 @@ def workspace():
                 className="tsl-picker-row",
                 children=[
                     html.Div(id=ids.LABEL_PICKER, className="tsl-label-picker"),
+                    html.Button(
+                        "✎ Label",
+                        id=ids.LABEL_MODE,
+                        className="btn btn-small is-active",
+                        title="Labeling mode: click, drag and double-click make labels, a press on "
+                        "a label takes it (back from the modebar's Pan or Zoom)",
+                    ),
                     html.Div(
                         className="tsl-hint",
                         children=[
@@ -163,7 +172,7 @@ def workspace():
                             html.Kbd("double-click"),
                             " instant · ",
                             html.Kbd("Esc"),
-                            " cancel",
+                            " cancel · drag a label or its edge to move it",
                         ],
                     ),
                 ],
@@ -204,6 +213,18 @@ def workspace():
                     html.Span("Labels", className="tsl-section-title"),
                     html.Span(id=ids.TABLE_SUMMARY, className="tsl-muted"),
                     html.Div(className="tsl-spacer"),
+                    html.Button(
+                        "Tick all",
+                        id=ids.SELECT_ALL,
+                        className="btn btn-small",
+                        title="Tick every label of the file",
+                    ),
+                    html.Button(
+                        "Tick model labels",
+                        id=ids.SELECT_MODEL,
+                        className="btn btn-small",
+                        title="Tick the labels a model made that nobody kept yet",
+                    ),
                     html.Button(
                         "Keep",
                         id=ids.KEEP_BUTTON,
@@ -355,8 +376,8 @@ def download_dialog():
                         ],
                     ),
                     html.P(
-                        "Saved files of this project. Each gives <name>_labels.csv, "
-                        "<name>_labeled.csv and <name>_labels.json (a Label Studio task).",
+                        "Saved files of this project. Each gives <id>~<name>_labels.csv, "
+                        "_labeled.csv and _labels.json (a Label Studio task).",
                         className="tsl-muted small",
                     ),
                     html.Button("Select all", id=ids.DOWNLOAD_ALL, className="btn btn-small"),

@@ -10,9 +10,11 @@ from .errors import IngestError
 from .export import write_labeled_csv
 from .ingest import TIME_INDEX, IngestResult, ingest_csv
 from .preview import MAPPING_CODES, columns_preview
+from .pyramid import pyramid_build, series_pyramid
 from .series import ColumnarSeries, open_series
 from .timeparse import TIME_FORMATS, time_zone_get
-from .window import DEFAULT_MAX_POINTS, series_window
+from .window import DEFAULT_MAX_POINTS, Window, series_window, window_json, window_select
+from .window_binary import window_binary, window_binary_read
 
 __all__ = [
     "DEFAULT_MAX_POINTS",
@@ -22,11 +24,18 @@ __all__ = [
     "ColumnarSeries",
     "IngestError",
     "IngestResult",
+    "Window",
     "columns_preview",
     "ingest_csv",
     "open_series",
+    "pyramid_build",
     "series_cache_write",
+    "series_pyramid",
     "series_window",
+    "window_binary",
+    "window_binary_read",
+    "window_json",
+    "window_select",
     "time_zone_get",
     "write_labeled_csv",
 ]

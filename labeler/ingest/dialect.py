@@ -14,6 +14,7 @@ from .timeparse import ISO_PATTERN
 SAMPLE_BYTES = 256 * 1024
 MAX_SAMPLE_BYTES = 16 * 1024 * 1024  # grown until it holds a line break
 SAMPLE_ROWS = 2000
+MAX_COLUMNS = 10_000
 DELIMITERS = (",", ";", "\t", "|")
 
 ENCODING_NAMES = {
@@ -170,15 +171,34 @@ def _parse_rows(text: str, delimiter: str, limit: int) -> list[list[str]]:
                 if len(rows) >= limit:
                     break
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise IngestError(
+                f"A cell of this file is longer than {csv.field_size_limit()} characters; "
+                "no CSV cell can be read that long.",
+                code="cell_too_long",
+            ) from exc
         raise _refuse_binary(f"binary data ({exc})") from exc
     return rows
+
+
+def _check_width(header: list[str]) -> None:
+    if len(header) > MAX_COLUMNS:
+        raise IngestError(
+            f"This file has {len(header):,} columns; at most {MAX_COLUMNS:,} can be read. "
+            "Split it into files with fewer columns.",
+            code="too_many_columns",
+            detail={"columns": len(header), "limit": MAX_COLUMNS},
+        )
 
 
 def detect_delimiter(text: str) -> str:
     """The delimiter that splits the header and most rows into the same number (> 1) of cells."""
     best, best_score = ",", (0.0, 0, 0)
     for rank, delimiter in enumerate(DELIMITERS):
-        rows = _parse_rows(text, delimiter, 200)
+        try:
+            rows = _parse_rows(text, delimiter, 200)
+        except IngestError:
+            continue  # a line too long for one cell: split by another delimiter
         if not rows:
             continue
         width = len(rows[0])
@@ -267,6 +287,7 @@ def sniff(path: Path) -> Sample:
     rows = _parse_rows(text, delimiter, SAMPLE_ROWS + 1)
     if not rows:
         raise IngestError("The file is empty.", code="empty_file")
+    _check_width(rows[0])
     decimal, thousands = detect_number_format(rows[1:] or rows, delimiter)
     first = rows[0]
     has_header = not all(_looks_like_value(cell, decimal, thousands) for cell in first) or all(

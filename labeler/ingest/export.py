@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +17,12 @@ from .series import open_series
 
 LABEL_COLUMN = "label"
 # A text cell a spreadsheet would run as a formula: it starts with one of these and is not a
-# number. Such cells get a leading ' so the spreadsheet shows them as text.
-FORMULA_START = r"^[=+\-@\t\r]"
+# number. Such cells get a leading ' so the spreadsheet shows them as text. The full-width
+# forms count too: some spreadsheets read them as = + - @.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+FORMULA_START = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in FORMULA_STARTS) + "]"
 NUMBER = r"(?i)^[+-]?(\d[\d.,]*|[.,]\d+)([eE][+-]?\d+)?$|^[+-]?(inf|infinity|nan)$"
+NUMBER_PATTERN = re.compile(NUMBER, re.ASCII)  # \d as Arrow's RE2 reads it: ASCII digits
 NEEDS_QUOTES = '[",\r\n]'
 
 

@@ -26,7 +26,9 @@ from .plan import (
     unparseable_error,
     verb,
 )
+from .pyramid import PYRAMID_DIR, pyramid_write
 from .readers import CarefulStats, FastPathUnavailable, arrow_chunks, python_chunks
+from .series import open_series
 from .timeparse import (
     EPOCH_RANGES,
     DateFamily,
@@ -463,6 +465,7 @@ def ingest_csv(
     channels: list[str] | None = None,
     time_format: str | None = None,
     timezone: str | None = None,
+    pyramid: bool = True,
 ) -> IngestResult:
     """Read the CSV at ``source_path`` and write its columnar cache to ``cache_dir``.
 
@@ -473,7 +476,8 @@ def ingest_csv(
     times there (stored in UTC); the plot shows clock times in it (else in the file's own
     offset). Raises ``IngestError`` for a file it refuses; then nothing is left at ``cache_dir``.
     The cache is written to a temporary folder beside ``cache_dir`` and renamed into place
-    (replacing an older cache there).
+    (replacing an older cache there). ``pyramid``: also write the min/max pyramid that plot
+    windows of long files are read from (else it is built on first use).
     """
     source = Path(source_path)
     target = Path(cache_dir)
@@ -489,6 +493,8 @@ def ingest_csv(
             time_format=time_format,
             timezone=timezone,
         )
+        if pyramid:
+            pyramid_write(open_series(work), work / PYRAMID_DIR)
         _install(work, target)
         return result
     except BaseException:

@@ -85,7 +85,7 @@ class ColumnarSeries:
             raise ValueError(f"{value!r} is not a time value.")
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             unit = "a row number" if self.time_kind == "index" else "a number"
             raise ValueError(f"{value!r} is not {unit}; this file's time is {unit}.") from None
         if not np.isfinite(number):

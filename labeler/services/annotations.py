@@ -10,6 +10,7 @@ import numpy as np
 from labeler import storage
 from labeler.errors import InvalidInput
 from labeler.realtime import file_changed_broadcast
+from labeler.services.overlap import overlap_trims
 from labeler.working_state import (
     MANUAL_SOURCE,
     AnnotationNotFound,
@@ -20,6 +21,7 @@ from labeler.working_state import (
     WorkingAnnotation,
     working_state_store,
 )
+from labeler.working_state.records import state_usable
 
 EDITABLE_FIELDS = ("label", "start", "end", "description")
 
@@ -30,6 +32,15 @@ def working_state_get(*, series_file) -> FileState:
     if state.version == 0:
         return _seeded(series_file) or state
     return state
+
+
+def working_state_checked(*, series_file) -> tuple[FileState, list[dict]]:
+    """The working state without records that cannot be shown or saved, and those skipped."""
+    return state_usable(
+        working_state_get(series_file=series_file),
+        label_names=series_file.project.label_names,
+        series=storage.series_of(series_file),
+    )
 
 
 def working_state_ensure(*, series_file) -> None:
@@ -106,6 +117,9 @@ def annotation_changes_apply(
             current.pop(store_change.annotation_id, None)
         else:
             current[store_change.annotation_id] = store_change.annotation
+    if series_file.project.no_overlap:
+        touched = {change.annotation_id for change in checked if change.op != "delete"}
+        checked += overlap_trims(series=checker.series, state=current, touched=touched, now=_now())
     result = working_state_store().apply(
         series_file.id, checked, expected_file_version=expected_file_version
     )

@@ -33,24 +33,34 @@ class WorkingAnnotation:
 
     @classmethod
     def from_stored(cls, data: dict) -> WorkingAnnotation:
-        """A stored record (missing optional keys take their defaults)."""
+        """A stored record; missing or malformed optional keys take their defaults (records.py
+        tells which records are unusable; an edit of one is then checked like any other)."""
+        start, end = data.get("start"), data.get("end")
         return cls(
-            id=str(data["id"]),
-            label=data["label"],
-            start=data["start"],
-            end=data["end"],
-            instant=bool(data.get("instant", data["start"] == data["end"])),
-            description=data.get("description") or "",
-            source=data.get("source") or MANUAL_SOURCE,
-            score=data.get("score"),
-            author=data.get("author") or "",
-            created_at=data.get("created_at") or "",
-            updated_at=data.get("updated_at") or "",
-            version=int(data.get("version") or 0),
+            id=str(data.get("id", "")),
+            label=_text(data.get("label")),
+            start=start,
+            end=end,
+            instant=bool(data.get("instant", start == end)),
+            description=_text(data.get("description")),
+            source=_text(data.get("source")) or MANUAL_SOURCE,
+            score=data.get("score") if isinstance(data.get("score"), int | float) else None,
+            author=_text(data.get("author")),
+            created_at=_text(data.get("created_at")),
+            updated_at=_text(data.get("updated_at")),
+            version=_version_of(data.get("version")),
         )
 
     def stored(self) -> dict:
         return asdict(self)
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _version_of(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def is_model_made(annotation: dict) -> bool:

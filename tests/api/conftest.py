@@ -66,3 +66,18 @@ def storage_snapshot() -> dict:
         if files_root.exists()
         else [],
     }
+
+
+def media_listing() -> list[str]:
+    """Every file kept under MEDIA_ROOT (upload temporary files aside), relative."""
+    root = storage.media_root()
+    return sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*")
+        if path.is_file() and path.relative_to(root).parts[0] != "tmp"
+    )
+
+
+def upload_one(client, project_id, name, content=None) -> dict:
+    answer = upload(client, project_id, (name, content or numeric_csv()), expect=201).json()
+    return answer["results"][0]["file"]

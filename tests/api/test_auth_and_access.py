@@ -1,4 +1,8 @@
+import html
+import re
+
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.api.conftest import upload
@@ -84,21 +88,46 @@ def test_unknown_api_path_is_json_404(client):
     assert response.json()["error"]
 
 
+def test_schema_and_docs_need_a_login(db):
+    schema = APIClient().get("/api/schema/")
+    assert schema.status_code in (401, 403) and b"/api/files/" not in schema.content
+    docs = Client().get("/api/docs/")
+    assert docs.status_code == 302 and docs["Location"] == "/accounts/login/?next=/api/docs/"
+
+
 def test_schema_and_docs(client):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     assert b"/api/files/{file_id}/annotations/" in schema.content
-    assert client.get("/api/docs/").status_code == 200
+
+
+def test_docs_load_only_files_of_this_server(user, settings):
+    """Swagger UI works with no internet: every file it needs comes from the app, as
+    collectstatic + WhiteNoise serve them in production."""
+    from django.core.management import call_command
+
+    settings.WHITENOISE_USE_FINDERS = False
+    call_command("collectstatic", interactive=False, verbosity=0)
+    browser = Client()  # WhiteNoise reads STATIC_ROOT when the client's middleware starts
+    browser.force_login(user)
+    page = browser.get("/api/docs/")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.content.decode())
+    assert len(assets) >= 4  # css, favicon, two bundles, the init script
+    for url in assets:
+        url = html.unescape(url)
+        assert url.startswith("/") and not url.startswith("//"), url
+        answer = browser.get(url)
+        assert answer.status_code == 200, url
+        body = b"".join(answer.streaming_content) if answer.streaming else answer.content
+        assert b"://" not in body or "swagger-ui" in url, url  # the init script names no host
 
 
 def test_login_is_rate_limited(db, settings):
     from django.core.cache import cache
 
     cache.clear()
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"login": "3/min"},
-    }
+    settings.LOGIN_RATE = "3/min"
     anonymous = APIClient()
     answers = [
         anonymous.post("/admin/login/", {"username": "x", "password": "y"}).status_code

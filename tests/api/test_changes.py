@@ -228,3 +228,59 @@ def test_a_batch_of_200_is_one_store_operation_and_one_broadcast(client, user, u
     assert message["version"] == 1 and len(message["changed"]) == 200
     assert nothing_more
     assert len(listed(client, file_id)["annotations"]) == 200
+
+
+@pytest.fixture
+def no_overlap_file(client, project, uploaded_file):
+    answer = client.patch(f"/api/projects/{project['id']}/", {"no_overlap": True}, format="json")
+    assert answer.status_code == 200 and answer.json()["no_overlap"] is True
+    return uploaded_file
+
+
+def spans(client, file_id):
+    return sorted(
+        (a["label"], a["start"], a["end"]) for a in listed(client, file_id)["annotations"]
+    )
+
+
+def test_no_overlap_a_new_range_trims_deletes_and_splits_what_it_covers(client, no_overlap_file):
+    file_id = no_overlap_file["id"]  # 10 Hz, 0.0 .. 19.9
+    setup = [
+        create("Walk", 1, 4, id="left0001"),
+        create("Walk", 5, 6, id="inside01"),
+        create("Walk", 8, 12, id="right001"),
+        create("Run", 14, 19, id="around01"),
+        create("Fall", 5.5, 5.5, id="instant1"),
+    ]
+    assert send(client, file_id, setup).status_code == 200
+    # the setup's own ranges did not overlap: nothing was trimmed
+    assert len(listed(client, file_id)["annotations"]) == 5
+    answer = send(client, file_id, [create("Run", 3, 9, id="newrun01")])
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["changed"]["inside01"] is None
+    assert spans(client, file_id) == [
+        ("Fall", 5.5, 5.5),  # instants are never trimmed
+        ("Run", 3.0, 9.0),
+        ("Run", 14.0, 19.0),
+        ("Walk", 1.0, 2.9),  # cut back to the row before the new range
+        ("Walk", 9.1, 12.0),  # and to the row after it
+    ]
+    split = send(client, file_id, [create("Walk", 16, 17, id="middle01")])
+    assert split.status_code == 200, split.content
+    assert [s for s in spans(client, file_id) if s[0] == "Run" and s[1] >= 14] == [
+        ("Run", 14.0, 15.9),
+        ("Run", 17.1, 19.0),
+    ]
+    assert listed(client, file_id)["version"] == 3  # each batch with its trims: one operation
+
+
+def test_no_overlap_moving_a_range_trims_and_is_off_by_default(client, project, uploaded_file):
+    file_id = uploaded_file["id"]
+    send(client, file_id, [create("Walk", 1, 4, id="walk0001"), create("Run", 6, 9, id="run00001")])
+    move = [{"op": "update", "id": "run00001", "version": 1, "annotation": {"start": 3}}]
+    assert send(client, file_id, move).status_code == 200
+    assert spans(client, file_id) == [("Run", 3.0, 9.0), ("Walk", 1.0, 4.0)]  # overlap allowed
+    client.patch(f"/api/projects/{project['id']}/", {"no_overlap": True}, format="json")
+    move = [{"op": "update", "id": "run00001", "version": 2, "annotation": {"start": 2}}]
+    assert send(client, file_id, move).status_code == 200
+    assert spans(client, file_id) == [("Run", 2.0, 9.0), ("Walk", 1.0, 1.9)]

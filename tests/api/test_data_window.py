@@ -1,3 +1,13 @@
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from labeler import storage
+from labeler.apis import MAX_PX_POINTS
+from labeler.ingest import series_cache_write, window_binary_read
+from labeler.models import SeriesFile
 from tests.api.conftest import upload
 
 
@@ -45,3 +55,94 @@ def test_channel_choice_and_bad_parameters(client, uploaded_file):
     assert response.status_code == 400
     response = client.get(f"/api/files/{file_id}/data/?start=later")
     assert response.status_code == 400
+
+
+def test_binary_window_holds_what_the_json_window_holds(client, project):
+    answer = upload(client, project["id"], ("spiky.csv", spike_csv()), expect=201).json()
+    file_id = answer["results"][0]["file"]["id"]
+    query = f"/api/files/{file_id}/data/?start=61000&end=62000&max_points=300"
+    as_json = client.get(query).json()
+    for response in (
+        client.get(query + "&format=binary"),
+        client.get(query, HTTP_ACCEPT="application/octet-stream"),
+    ):
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/octet-stream"
+        header, arrays = window_binary_read(response.content)
+        assert header["channels"] == ["a", "b"] and header["points"] == as_json["points"]
+        assert header["aggregated"] is False and header["downsampled"] is True
+        assert arrays["x"].tolist() == as_json["time"]
+        assert arrays["a"].tolist() == np.float32(as_json["channels"]["a"]).tolist()
+        assert max(arrays["a"]) == 100.0
+    assert "Server-Timing" in response
+
+
+def test_px_asks_for_two_points_per_pixel(client, project):
+    answer = upload(client, project["id"], ("spiky.csv", spike_csv()), expect=201).json()
+    file_id = answer["results"][0]["file"]["id"]
+    body = client.get(f"/api/files/{file_id}/data/?px=120&max_points=4000").json()
+    assert body["max_points"] == 240 and body["points"] <= 240
+    assert max(body["channels"]["a"]) == 100.0
+    huge = client.get(f"/api/files/{file_id}/data/?px=50000&format=binary")
+    header, _ = window_binary_read(huge.content)
+    assert header["max_points"] == MAX_PX_POINTS
+    assert client.get(f"/api/files/{file_id}/data/?px=0").status_code == 400
+
+
+def test_unknown_format_and_errors_of_binary_requests_are_json(client, uploaded_file):
+    file_id = uploaded_file["id"]
+    response = client.get(f"/api/files/{file_id}/data/?format=xml")
+    assert response.status_code == 400 and "binary" in response.json()["error"]
+    response = client.get(f"/api/files/{file_id}/data/?start=later&format=binary")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "later" in response.json()["error"]
+
+
+SPIKE_ROW = 2_345_678
+
+
+@pytest.fixture
+def long_file(project, user):
+    """A 3M-row file whose cache predates pyramids (none written), one row of 'a' at 100."""
+    rows = 3_000_000
+    values = np.sin(np.arange(rows) / 1000).astype(np.float32)
+    values[SPIKE_ROW] = 100.0
+    series_file = SeriesFile(project_id=project["id"], name="long.csv", uploaded_by=user)
+    storage.file_dir(series_file.storage_key).mkdir(parents=True)
+    result = series_cache_write(
+        storage.cache_dir(series_file.storage_key),
+        time=np.arange(rows) / 100.0,
+        channels={"a": values, "b": -values},
+    )
+    series_file.rows, series_file.channels = result.rows, result.channels
+    series_file.time_kind, series_file.time_column = result.time_kind, "time"
+    series_file.time_start, series_file.time_end = result.time_start, result.time_end
+    series_file.save()
+    return series_file
+
+
+def test_long_file_windows_come_from_the_pyramid_built_on_first_request(client, long_file):
+    pyramid = storage.cache_dir(long_file.storage_key) / "pyramid"
+    assert not pyramid.exists()
+    base = f"/api/files/{long_file.id}/data/?format=binary&px=800"
+    header, arrays = window_binary_read(client.get(base).content)
+    assert pyramid.is_dir()
+    assert header["aggregated"] is True and header["rows"] == 3_000_000
+    assert header["points"] <= 1600 and arrays["a"].max() == 100.0
+    spike_time = SPIKE_ROW / 100
+    for span in (20_000.0, 5_000.0, 500.0, 5.0):
+        start, end = spike_time - span * 0.3, spike_time + span * 0.7
+        query = f"{base}&start={start}&end={end}"
+        header, arrays = window_binary_read(client.get(query).content)
+        assert arrays["a"].max() == 100.0 and arrays["b"].min() == -100.0, span
+        assert arrays["x"][0] >= start and arrays["x"][-1] <= end
+        body = client.get(query.replace("format=binary", "format=json")).json()
+        assert max(body["channels"]["a"]) == 100.0 and body["aggregated"] == header["aggregated"]
+
+
+def test_build_pyramids_command_writes_missing_pyramids(long_file, uploaded_file):
+    out = StringIO()
+    call_command("build_pyramids", stdout=out)
+    assert "built: 1, already there: 1, failed: 0" in out.getvalue()
+    assert (storage.cache_dir(long_file.storage_key) / "pyramid" / "meta.json").is_file()

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from autolabel.models import TrainedModel
 from autolabel.segmenter import NetworkParams, TimeSeriesLSTM
 from autolabel.segmenter.checkpoint import CheckpointContents, checkpoint_dict
-from tests.api.conftest import storage_snapshot
+from labeler import storage
+from tests.api.conftest import media_listing, storage_snapshot, upload_one
 
 pytestmark = pytest.mark.slow
 
@@ -151,3 +152,43 @@ def test_model_whose_labels_the_project_lacks_is_refused(client, project):
     response = post_model(client, content, project=project["id"])
     assert response.status_code == 400
     assert "Swim" in response.json()["error"]
+
+
+def test_deleting_a_project_leaves_nothing_of_it_on_disk(
+    client, project, uploaded_file, django_capture_on_commit_callbacks
+):
+    from autolabel.services import model_path
+    from labeler.models import SeriesFile
+
+    def saved(project_id, name):
+        series_file = upload_one(client, project_id, name)
+        body = {"label": "Walk", "start": 1, "end": 2}
+        client.post(f"/api/files/{series_file['id']}/annotations/", body, format="json")
+        assert client.post(f"/api/files/{series_file['id']}/save/").status_code == 200
+        return SeriesFile.objects.get(pk=series_file["id"])
+
+    saved(project["id"], "other.csv")
+    other_project = client.post("/api/projects/", {"name": "B", "labels": ["Walk"]}, format="json")
+    elsewhere = saved(other_project.json()["id"], "elsewhere.csv")
+    models = [
+        post_model(client, as_bytes(checkpoint_blob()), name="walker", project=project["id"]),
+        post_model(client, as_bytes(checkpoint_blob()), name="shared"),  # of no project
+    ]
+    assert [m.status_code for m in models] == [201, 201]
+    walker, shared = (TrainedModel.objects.get(pk=m.json()["id"]) for m in models)
+    assert model_path(walker).exists()
+    kept = {
+        path
+        for path in media_listing()
+        if path.startswith(
+            (f"files/{elsewhere.storage_key}/", f"outputs/project_{elsewhere.project_id}/")
+        )
+        or path == f"models/{shared.storage_key}.pt"
+    }
+    assert len(kept) == 1 + 3 + len([p for p in media_listing() if elsewhere.storage_key in p])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(f"/api/projects/{project['id']}/").status_code == 204
+    assert set(media_listing()) == kept
+    assert not (storage.outputs_dir(project["id"])).exists()
+    assert list(TrainedModel.objects.all()) == [shared]

@@ -80,5 +80,5 @@ def test_labels_in_use_cannot_be_dropped(client, project, uploaded_file):
     )
     client.post(f"/api/files/{file_id}/save/")
     response = client.patch(f"/api/projects/{project['id']}/", {"labels": ["Run"]}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Walk" in response.json()["error"]

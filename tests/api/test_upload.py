@@ -86,12 +86,15 @@ def test_no_files_field_is_400(client, project):
     assert "files" in response.json()["error"]
 
 
-def test_delete_removes_the_file_and_its_storage(client, project, uploaded_file):
+def test_delete_removes_the_file_and_its_storage(
+    client, project, uploaded_file, django_capture_on_commit_callbacks
+):
     from labeler import storage
 
     series_file = SeriesFile.objects.get(pk=uploaded_file["id"])
     folder = storage.file_dir(series_file.storage_key)
     assert folder.exists()
-    assert client.delete(f"/api/files/{uploaded_file['id']}/").status_code == 204
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(f"/api/files/{uploaded_file['id']}/").status_code == 204
     assert not folder.exists()
     assert client.get(f"/api/files/{uploaded_file['id']}/").status_code == 404

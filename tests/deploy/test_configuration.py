@@ -69,3 +69,23 @@ def test_production_refuses_unsafe_settings(override, message):
     result = manage("check", env={**PRODUCTION_ENV, **override})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+REDIRECT_CHECK = """
+from django.test import RequestFactory
+from django.middleware.security import SecurityMiddleware
+middleware = SecurityMiddleware(lambda request: None)
+for path in ("/health", "/setup", "/predict", "/webhook", "/train", "/metrics", "/api/projects/"):
+    request = RequestFactory().post(path, HTTP_HOST="labels.example.com")
+    answer = middleware.process_request(request)
+    print(path, answer.status_code if answer else "served")
+"""
+
+
+def test_production_redirects_to_https_all_but_the_label_studio_endpoints():
+    result = manage("shell", "-c", REDIRECT_CHECK, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    answers = dict(line.split() for line in result.stdout.splitlines() if line.startswith("/"))
+    backend = ["/health", "/setup", "/predict", "/webhook", "/train", "/metrics"]
+    assert {path: answers[path] for path in backend} == dict.fromkeys(backend, "served")
+    assert answers["/api/projects/"] == "301"

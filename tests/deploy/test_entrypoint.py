@@ -50,6 +50,9 @@ def test_entrypoint_web_migrates_creates_admin_and_serves_both_ports(postgres_se
         "DJANGO_SUPERUSER_PASSWORD": "a-long-admin-password-1",
         "PATH": f"{Path(os.sys.executable).parent}:{os.environ['PATH']}",
     }
+    orphan = tmp_path / "var" / "media" / "files" / ("0" * 32)  # a killed upload's leftover
+    orphan.mkdir(parents=True)
+    os.utime(orphan, (time.time() - 7200, time.time() - 7200))
     process = subprocess.Popen(
         ["bash", str(local_entrypoint), "web"],
         env=env,
@@ -66,6 +69,8 @@ def test_entrypoint_web_migrates_creates_admin_and_serves_both_ports(postgres_se
             os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=30)[0].decode()
     assert "Created admin user 'root-admin'" in output, output
+    assert "orphans removed: 1" in output, output
+    assert not orphan.exists()
 
     connection = psycopg2.connect(
         host=postgres_server.host,

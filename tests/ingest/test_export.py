@@ -58,6 +58,22 @@ def test_formula_cells_are_neutralised(write_csv, tmp_path):
     )
 
 
+def test_full_width_formula_starts_are_neutralised(write_csv, tmp_path):
+    source = write_csv(
+        "wide.csv",
+        "time,a,note,＝total\n0,1,＝1+2,x\n1,2,＋cmd,x\n2,3,－１,x\n3,4,＠SUM(A1),x\n4,5,a＝b,x\n",
+    )
+    out, _ = _export(source, tmp_path, lambda s: ["＝HYPERLINK()", "", "＠x", "A", ""])
+    assert out.read_text(encoding="utf-8") == (
+        "time,a,note,'＝total,label\n"
+        "0,1,'＝1+2,x,'＝HYPERLINK()\n"
+        "1,2,'＋cmd,x,\n"
+        "2,3,'－１,x,'＠x\n"
+        "3,4,'＠SUM(A1),x,A\n"
+        "4,5,a＝b,x,\n"
+    )
+
+
 def test_decimal_commas_and_thousands_become_plain_numbers(tmp_path):
     source = CASES_BY_ID["thousands_dot_decimal_comma"].write(tmp_path)
     out, _ = _export(source, tmp_path, lambda s: [""] * s.rows)

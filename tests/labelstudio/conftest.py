@@ -80,6 +80,39 @@ def label_studio(settings):
     server.shutdown()
 
 
+class RecordingServer:
+    """Any other server on loopback: records every request (path and Authorization header) and
+    answers 200 with an empty JSON list."""
+
+    def __init__(self):
+        self.requests: list[tuple[str, str | None]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(handler):  # noqa: N802, N805 - http.server's names
+                self.requests.append((handler.path, handler.headers.get("Authorization")))
+                handler.send_response(200)
+                handler.send_header("Content-Type", "application/json")
+                handler.send_header("Content-Length", "2")
+                handler.end_headers()
+                handler.wfile.write(b"[]")
+
+            do_POST = do_GET  # noqa: N815
+
+            def log_message(handler, *args):  # noqa: N805
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def foreign_server():
+    server = RecordingServer()
+    yield server
+    server.server.shutdown()
+
+
 @pytest.fixture
 def label_config() -> str:
     return (DEMO / "label_config.xml").read_text()

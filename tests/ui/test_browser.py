@@ -286,7 +286,7 @@ def test_save_writes_the_outputs(context, live_app):
     page.locator("#file-status .tsl-pill-saved").wait_for()
     outputs = api(context, live_app, f"/api/projects/{series_file['project']}/outputs/")
     mine = next(o for o in outputs["outputs"] if o["file"] == series_file["id"])
-    stem = series_file["name"][: -len(".csv")]
+    stem = f"{series_file['id']}~{series_file['name'][: -len('.csv')]}"
     assert {o["name"] for o in mine["outputs"]} == {
         f"{stem}_labels.csv",
         f"{stem}_labeled.csv",

@@ -241,10 +241,7 @@ def test_the_login_page_is_rate_limited(db, settings):
     from django.core.cache import cache
 
     cache.clear()
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"login": "3/min"},
-    }
+    settings.LOGIN_RATE = "3/min"
     client = Client()
     answers = [
         client.post("/accounts/login/", {"username": "x", "password": "y"}).status_code

@@ -1,13 +1,20 @@
 """The job worker: django-tasks' database worker plus a reaper that fails jobs whose worker
-died (no heartbeat for JOB_STALE_AFTER_S)."""
+died (no heartbeat for JOB_STALE_AFTER_S) and removes files on disk that belong to nothing."""
 
+import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from autolabel.jobs import jobs_reap
+from labeler.services.sweep import orphans_sweep
+
+logger = logging.getLogger(__name__)
+
+ORPHAN_SWEEP_EVERY_S = 600.0
 
 
 class Command(DbWorkerCommand):
@@ -25,12 +32,23 @@ class Command(DbWorkerCommand):
 
 def _reap_forever(stop: threading.Event) -> None:
     interval = max(1.0, settings.JOB_STALE_AFTER_S / 3)
+    next_sweep = 0.0
     while not stop.wait(interval):
-        try:
-            jobs_reap()
-        except Exception:  # the reaper must outlive a database hiccup
-            import logging
+        next_sweep = reaper_round(next_sweep)
 
-            logging.getLogger(__name__).warning("reaping stale jobs failed", exc_info=True)
-        finally:
-            close_old_connections()
+
+def reaper_round(next_sweep: float) -> float:
+    """Fail stale jobs; when next_sweep (monotonic) has come, sweep orphans on disk too.
+    Returns when the next sweep is due. The reaper must outlive a database hiccup."""
+    try:
+        jobs_reap()
+    except Exception:
+        logger.warning("reaping stale jobs failed", exc_info=True)
+    if time.monotonic() >= next_sweep:
+        next_sweep = time.monotonic() + ORPHAN_SWEEP_EVERY_S
+        try:
+            orphans_sweep()
+        except Exception:
+            logger.warning("sweeping orphans on disk failed", exc_info=True)
+    close_old_connections()
+    return next_sweep

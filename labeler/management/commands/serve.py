@@ -1,12 +1,15 @@
 """Start the web server (Daphne, ASGI) and one job worker; Ctrl+C stops both."""
 
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 
 class Command(BaseCommand):
@@ -18,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1)
 
     def handle(self, *args, host, port, workers, **options):
+        _storage_sweep()
         python = sys.executable
         commands = [
             [python, "-m", "daphne", "-b", host, "-p", str(port), "config.asgi:application"]
@@ -44,6 +48,17 @@ class Command(BaseCommand):
         exited = [p for p in processes if p.returncode not in (0, -2, -15, None)]
         if exited and not stop["requested"]:
             raise SystemExit(1)
+
+
+def _storage_sweep() -> None:
+    """Outputs of the older naming and a killed server's upload leftovers, before serving; a
+    failure here is logged and never stops the server from starting."""
+    try:
+        call_command("storage_sweep")
+    except Exception:
+        logging.getLogger(__name__).warning("storage sweep at start failed", exc_info=True)
+    finally:
+        connections.close_all()
 
 
 def _stop_all(processes, timeout_s: float = 15.0) -> None:

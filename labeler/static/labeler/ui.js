@@ -1,11 +1,12 @@
 /* Time Series Labeler: the browser side of the labeling screen (docs/ui.md).
  *
  * - clientside callbacks of the Dash app (namespace "tsl"): figure merge, table glue;
- * - the open file's labels: one copy here, written only through the REST API
- *   (POST /api/files/<id>/changes/, one batch per edit, undo/redo included) and kept current by
- *   the edit answers and the websocket of the file (ws/files/<id>/: other tabs' edits);
- * - plot gestures (click-click range, drag range, double-click instant, Esc) and hotkeys;
- * - the ZIP download, through the REST API (uploads: upload.js; project dialogs: projects.js).
+ * - the edits of the screen (Delete, Keep, description, table cells, ticks), sent as batches
+ *   through labels.js (the open file's labels and their one write path, the REST API);
+ * - plot gestures: click-click range, drag range, double-click instant, Esc; a press on a label
+ *   takes it (select, move, resize); label hotkeys;
+ * - the ZIP download (uploads: upload.js; project dialogs: projects.js; keyboard navigation and
+ *   review: navigate.js).
  */
 (function () {
   "use strict";
@@ -86,207 +87,61 @@
     setTimeout(function () { item.remove(); }, level === "error" ? 9600 : 4600);
   };
 
-  // ---------------------------------------------------------------- autosave status
-
-  var autosave = { text: "", level: "" };
-  var lastRemote = null;
-  var editsInFlight = 0;
-  function renderStatus() {
-    var parts = [];
-    if (editsInFlight) parts.push("Storing…");
-    else if (autosave.text) parts.push(autosave.text);
-    if (TSL.ctx.file) parts.push(TSL.ctx.live ? "● live" : "○ offline");
-    if (lastRemote && Date.now() - lastRemote.at < 8000) parts.push("edited by " + lastRemote.author);
-    setProps("autosave-status", {
-      children: parts.join(" · "),
-      className: "tsl-autosave" + (autosave.level === "error" ? " is-error" : "") +
-        (TSL.ctx.live ? " is-live" : ""),
-    });
-  }
-
-  // ---------------------------------------------------------------- the open file's labels
-
-  var labels = null; // {file, version, saved_version, annotations: {id: annotation}}
-  var history = { file: null, undo: [], redo: [] };
-  var HISTORY_LIMIT = 50;
-  var CONFLICT_MESSAGE = "Someone else changed this label meanwhile: your change was not applied. " +
-    "The current labels are shown; make the change again if it still applies.";
-
-  function unsaved(store) {
-    return !!store && store.version !== 0 && store.version !== store.saved_version;
-  }
-
-  function adopt(next) {
-    var before = labels;
-    labels = next;
-    TSL.ctx.store = next;
-    if (next && (!history.file || history.file !== next.file)) history = { file: next.file, undo: [], redo: [] };
-    if (!before || !next || before.file !== next.file || unsaved(before) !== unsaved(next)) {
-      setTimeout(function () { setProps("files-refresh", { data: Date.now() }); }, 0);
-    }
-  }
-
-  function publish(next) {
-    adopt(next);
-    setProps("annotations-store", { data: next });
-  }
-
-  function reload() { setProps("reload-request", { data: Date.now() }); }
-
-  // An edit's answer and a websocket message have one shape: {file, version, changed}.
-  function applyChanges(message) {
-    if (!labels || message.file !== labels.file || message.version <= labels.version) return;
-    if (message.version > labels.version + 1) setTimeout(reload, 0); // missed one: catch up
-    var annotations = Object.assign({}, labels.annotations);
-    Object.keys(message.changed || {}).forEach(function (id) {
-      if (message.changed[id] === null) delete annotations[id];
-      else annotations[id] = message.changed[id];
-    });
-    publish(Object.assign({}, labels, { version: message.version, annotations: annotations }));
-  }
-
-  function stateFromConflict(current) {
-    var annotations = {};
-    (current.annotations || []).forEach(function (a) { annotations[a.id] = a; });
-    return Object.assign({}, labels, { version: current.version, annotations: annotations });
-  }
-
-  // Edits go one after another (each batch is built when its turn comes, with the versions of
-  // the answers before it), as one POST of the changes endpoint each.
-  var editChain = Promise.resolve();
-
-  TSL.send = function (buildChanges, options) {
-    options = options || {};
-    if (!labels || !TSL.ctx.file) { TSL.toast("Open a file first.", "warning"); return editChain; }
-    var fileId = labels.file;
-    editsInFlight += 1;
-    renderStatus();
-    function run() {
-      var changes = typeof buildChanges === "function" ? buildChanges() : buildChanges;
-      if (!changes || !changes.length || !labels || labels.file !== fileId) return null;
-      var before = {};
-      changes.forEach(function (c) { if (c.id) before[c.id] = labels.annotations[c.id] || null; });
-      return fetch("/api/files/" + fileId + "/changes/", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-        body: JSON.stringify({ changes: changes }),
-      }).then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (body) {
-          return answered(fileId, before, response.status, body, options);
-        });
-      }, function () {
-        autosave = { text: "⚠ NOT stored", level: "error" };
-        TSL.toast("Network error: this change was NOT stored.", "error");
-        return null;
-      });
-    }
-    editChain = editChain.then(run, run).then(function (result) {
-      editsInFlight -= 1;
-      renderStatus();
-      return result;
-    });
-    return editChain;
-  };
-
-  function answered(fileId, before, status, body, options) {
-    if (status === 200) {
-      applyChanges({ file: body.file, version: body.file_version, changed: body.changed });
-      autosave = { text: "✓ Stored", level: "ok" };
-      if (options.record !== false) record(fileId, before, body.changed);
-      if (options.done) options.done(body);
-      return body;
-    }
-    if (status === 401 || status === 403) {
-      autosave = { text: "⚠ signed out: NOT stored", level: "error" };
-      TSL.toast("You are signed out (or the page is too old): reload the page and sign in. " +
-                "Changes made from now on are not stored.", "error");
-      return null;
-    }
-    if (status === 409) {
-      autosave = { text: "⚠ not applied", level: "error" };
-      var current = body.detail && body.detail.current;
-      if (current && labels && labels.file === fileId) publish(stateFromConflict(current));
-      TSL.toast(options.conflictMessage || CONFLICT_MESSAGE, "error");
-      return null;
-    }
-    autosave = { text: status === 503 ? "⚠ NOT stored" : "⚠ not applied", level: "error" };
-    TSL.toast(body.error || "The server answered " + status + "; nothing was changed.", "error");
-    if (labels && labels.file === fileId) publish(Object.assign({}, labels)); // the table shows the stored values again
-    if (status === 404) reload();
-    return null;
-  }
-
-  // ---------------------------------------------------------------- undo / redo
-  //
-  // An entry is what one edit did: [{id, before, after}] (annotations with versions, null: did
-  // not exist). Undo sends the batch that turns each `after` back into its `before`, checked
-  // against the versions the entry produced, so a later edit of someone else is never
-  // overwritten; the server validates it like any other batch.
-
-  function record(fileId, before, changed) {
-    if (history.file !== fileId) history = { file: fileId, undo: [], redo: [] };
-    var entry = Object.keys(changed).map(function (id) {
-      return { id: id, before: before[id] || null, after: changed[id] };
-    });
-    if (!entry.length) return;
-    history.undo.push(entry);
-    if (history.undo.length > HISTORY_LIMIT) history.undo.shift();
-    history.redo = [];
-  }
-
-  function fieldsOf(annotation) {
-    return { label: annotation.label, start: annotation.start, end: annotation.end,
-             description: annotation.description || "" };
-  }
-
-  function revertChanges(entry) {
-    var changes = [];
-    entry.slice().reverse().forEach(function (item) {
-      if (!item.before && !item.after) return;
-      if (!item.before) changes.push({ op: "delete", id: item.id, version: item.after.version });
-      else if (!item.after) changes.push({ op: "create", id: item.id, annotation: fieldsOf(item.before) });
-      else changes.push({ op: "update", id: item.id, version: item.after.version,
-                          annotation: fieldsOf(item.before) });
-    });
-    return changes;
-  }
-
-  function step(take, put) {
-    if (!labels || history.file !== labels.file || !history[take].length) {
-      TSL.toast("Nothing to " + take + ".", "warning");
-      return;
-    }
-    var entry = history[take].pop();
-    TSL.send(function () { return revertChanges(entry); }, {
-      record: false,
-      conflictMessage: "Cannot " + take + ": those labels were changed since (by another tab or " +
-        "person). Nothing was changed.",
-      done: function (body) {
-        history[put].push(entry.map(function (item) {
-          var now = body.changed[item.id];
-          return { id: item.id, before: item.after, after: now === undefined ? null : now };
-        }));
-        select(null);
-        TSL.toast(take === "undo" ? "Undone." : "Redone.", "info");
-      },
-    });
-  }
-
   // ---------------------------------------------------------------- edits of the screen
 
+  function annotationsNow() {
+    var current = TSL.labels.current();
+    return (current && current.annotations) || {};
+  }
+
+  function labelOf(id) { return (id && annotationsNow()[id]) || null; }
+
   function select(id) {
-    setProps("selected-store", { data: id && labels ? { file: labels.file, id: id } : null });
+    var current = TSL.labels.current();
+    setProps("selected-store", { data: id && current ? { file: current.file, id: id } : null });
   }
 
   function clearTicks() {
+    TSL.ctx.ticked = [];
     setProps("annotation-table", { selected_rows: [], selected_row_ids: [] });
   }
 
   function chosenAnnotations() {
     var ids = (TSL.ctx.ticked && TSL.ctx.ticked.length) ? TSL.ctx.ticked :
       (TSL.ctx.selected ? [TSL.ctx.selected.id] : []);
-    return ids.map(function (id) { return labels && labels.annotations[id]; }).filter(Boolean);
+    return ids.map(labelOf).filter(Boolean);
+  }
+
+  // The table's row order (state.sorted_annotations on the server: start, then id).
+  function tableOrder() {
+    var all = annotationsNow();
+    return Object.keys(all).map(function (id) {
+      return all[id];
+    }).sort(function (a, b) {
+      var d = timeOrder(a.start) - timeOrder(b.start);
+      return d !== 0 ? d : (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    });
+  }
+
+  function tickRows(which) {
+    var rows = [], ids = [];
+    tableOrder().forEach(function (a, position) {
+      if (which === "all" || (a.source && a.source !== "manual")) { rows.push(position); ids.push(a.id); }
+    });
+    TSL.ctx.ticked = ids;
+    setProps("annotation-table", { selected_rows: rows, selected_row_ids: ids });
+  }
+
+  var TABLE_PAGE = 100;
+  function showRow(id) {
+    var position = tableOrder().map(function (a) { return a.id; }).indexOf(id);
+    if (position < 0) return;
+    setProps("annotation-table", { page_current: Math.floor(position / TABLE_PAGE) });
+    setTimeout(function () {
+      var rows = document.querySelectorAll("#annotation-table tbody tr:has(td.dash-cell)");
+      var row = rows[position % TABLE_PAGE];
+      if (row && row.scrollIntoView) row.scrollIntoView({ block: "nearest" });
+    }, 60);
   }
 
   function plural(count, word) { return count + " " + word + (count === 1 ? "" : "s"); }
@@ -299,8 +154,8 @@
     }
     var ids = chosen.map(function (a) { return a.id; });
     TSL.send(function () {
-      return ids.filter(function (id) { return labels.annotations[id]; }).map(function (id) {
-        return { op: "delete", id: id, version: labels.annotations[id].version };
+      return ids.filter(labelOf).map(function (id) {
+        return { op: "delete", id: id, version: labelOf(id).version };
       });
     }, { done: function () {
       clearTicks();
@@ -317,8 +172,8 @@
       return;
     }
     TSL.send(function () {
-      return ids.filter(function (id) { return labels.annotations[id]; }).map(function (id) {
-        return { op: "update", id: id, version: labels.annotations[id].version };
+      return ids.filter(labelOf).map(function (id) {
+        return { op: "update", id: id, version: labelOf(id).version };
       });
     }, { done: function () {
       clearTicks();
@@ -328,7 +183,7 @@
 
   function describeSelected() {
     var input = el("description-input");
-    var annotation = TSL.ctx.selected && labels && labels.annotations[TSL.ctx.selected.id];
+    var annotation = TSL.ctx.selected && labelOf(TSL.ctx.selected.id);
     if (!annotation) {
       TSL.toast("No label selected: this description goes to the next label you draw.", "info");
       return;
@@ -499,8 +354,10 @@
     gd.on("plotly_click", onPlotClick);
     gd.on("plotly_selected", onPlotSelected);
     gd.on("plotly_hover", onHover);
-    gd.on("plotly_relayout", drawPending);
+    gd.on("plotly_relayout", function () { drawPending(); showMode(); });
     gd.on("plotly_afterplot", drawPending);
+    gd.addEventListener("mousedown", onPlotPress, true);
+    gd.addEventListener("mousemove", onPlotHover);
   }
 
   // dcc.Graph draws its div after the figure arrives: try again for a few frames until it is there.
@@ -510,6 +367,161 @@
     if ((!gd || !gd.__tslBound) && (tries || 0) < 100) {
       setTimeout(function () { bindGraphSoon((tries || 0) + 1); }, 50);
     }
+  }
+
+
+  // ---------------------------------------------------------------- labels on the plot are objects
+  //
+  // In the labeling mode (drag = select), a press on a label takes it: on an instant's line or a
+  // band's edge it moves that line or bound, inside a band it moves the band; a press without a
+  // move selects it. Elsewhere the press goes on to Plotly (a new range or instant).
+
+  var GRAB_PX = 6;
+  var grab = null;
+  var picked = null; // a label the person selected (plot or table): hotkeys relabel it
+
+  function plotTime(value) {
+    return typeof value === "string" ? value.replace(/Z$/, "") : value;
+  }
+
+  function labelAt(gd, clientX) {
+    var xa = gd._fullLayout.xaxis;
+    var px = clientX - gd.getBoundingClientRect().left - xa._offset;
+    var best = null;
+    var all = annotationsNow();
+    Object.keys(all).forEach(function (id) {
+      var a = all[id];
+      var s = xa.c2p(xa.d2c(plotTime(a.start))), e = xa.c2p(xa.d2c(plotTime(a.end)));
+      var hit = null;
+      if (a.instant || Math.abs(e - s) < 2 * GRAB_PX) {
+        var mid = (s + e) / 2;
+        if (Math.abs(px - mid) <= GRAB_PX) hit = { mode: a.instant ? "instant" : "move", rank: Math.abs(px - mid) };
+      } else if (Math.abs(px - s) <= GRAB_PX) {
+        hit = { mode: "start", rank: Math.abs(px - s) };
+      } else if (Math.abs(px - e) <= GRAB_PX) {
+        hit = { mode: "end", rank: Math.abs(px - e) };
+      } else if (px > s && px < e) {
+        hit = { mode: "move", rank: GRAB_PX + (e - s) }; // the innermost band wins
+      }
+      if (hit && (!best || hit.rank < best.rank)) {
+        best = { id: id, mode: hit.mode, rank: hit.rank, s: s, e: e };
+      }
+    });
+    return best;
+  }
+
+  function onPlotPress(event) {
+    var gd = graphDiv();
+    if (event.button !== 0 || !gd || !TSL.labels.current() || pending || !TSL.ctx.file) return;
+    if (!event.target.closest || !event.target.closest(".nsewdrag")) return; // the plot area only
+    if ((gd._fullLayout.dragmode || "select") !== "select") return;
+    var hit = labelAt(gd, event.clientX);
+    if (!hit) return;
+    event.preventDefault();
+    event.stopPropagation();
+    grab = { id: hit.id, mode: hit.mode, s: hit.s, e: hit.e, x: event.clientX, dx: 0, moved: false };
+    window.addEventListener("mousemove", onGrabMove, true);
+    window.addEventListener("mouseup", onGrabRelease, true);
+  }
+
+  function grabbedPixels(taken) {
+    var s = taken.s, e = taken.e, dx = taken.dx;
+    if (taken.mode === "start") s = Math.min(s + dx, e);
+    else if (taken.mode === "end") e = Math.max(e + dx, s);
+    else { s += dx; e += dx; }
+    return [s, e];
+  }
+
+  function onGrabMove(event) {
+    if (!grab) return;
+    event.preventDefault();
+    grab.dx = event.clientX - grab.x;
+    if (Math.abs(grab.dx) > 2) grab.moved = true;
+    drawGrab();
+  }
+
+  function onGrabRelease(event) {
+    window.removeEventListener("mousemove", onGrabMove, true);
+    window.removeEventListener("mouseup", onGrabRelease, true);
+    var done = grab;
+    grab = null;
+    drawGrab();
+    if (!done) return;
+    event.preventDefault();
+    event.stopPropagation();
+    lastSelectAt = Date.now(); // Plotly's click of this release is not a new label
+    pick(done.id);
+    if (!done.moved) return;
+    var gd = graphDiv();
+    var xa = gd._fullLayout.xaxis;
+    var px = grabbedPixels(done);
+    var annotation = labelOf(done.id);
+    if (!annotation) return;
+    var start = apiTime(xa.c2d(xa.p2c(px[0])));
+    var end = annotation.instant ? start : apiTime(xa.c2d(xa.p2c(px[1])));
+    TSL.send(function () {
+      var now = labelOf(done.id);
+      return now ? [{ op: "update", id: done.id, version: now.version, snap: true,
+                      annotation: { start: start, end: end } }] : [];
+    });
+  }
+
+  function drawGrab() {
+    var wrap = el("graph-wrap"), gd = graphDiv();
+    var box = el("grab-preview");
+    if (!box && wrap) {
+      box = document.createElement("div");
+      box.id = "grab-preview";
+      box.className = "tsl-grab";
+      wrap.appendChild(box);
+    }
+    if (!box) return;
+    if (!grab || !grab.moved || !gd) { box.style.display = "none"; return; }
+    var size = gd._fullLayout._size, xa = gd._fullLayout.xaxis;
+    var gdBox = gd.getBoundingClientRect(), wrapBox = wrap.getBoundingClientRect();
+    var px = grabbedPixels(grab);
+    box.style.display = "block";
+    box.style.top = (gdBox.top - wrapBox.top + size.t) + "px";
+    box.style.height = size.h + "px";
+    box.style.left = (gdBox.left - wrapBox.left + xa._offset + px[0]) + "px";
+    box.style.width = Math.max(2, px[1] - px[0]) + "px";
+  }
+
+  function onPlotHover(event) {
+    var gd = graphDiv();
+    var dragger = event.target && event.target.closest && event.target.closest(".nsewdrag");
+    if (!gd || !dragger || grab) return;
+    var hit = TSL.labels.current() && !pending && (gd._fullLayout.dragmode || "select") === "select" ?
+      labelAt(gd, event.clientX) : null;
+    dragger.style.cursor = !hit ? "" : hit.mode === "move" ? "move" : "ew-resize";
+  }
+
+  function labelMode() {
+    var gd = graphDiv();
+    if (gd && window.Plotly) window.Plotly.relayout(gd, { dragmode: "select" });
+  }
+
+  function showMode() {
+    var gd = graphDiv(), button = el("label-mode");
+    if (!gd || !button) return;
+    var labeling = (gd._fullLayout.dragmode || "select") === "select";
+    button.classList.toggle("is-active", labeling);
+  }
+
+  function pick(id) {
+    picked = id;
+    select(id);
+  }
+  TSL.pick = pick;
+
+  function relabelPicked(name) {
+    var annotation = labelOf(picked);
+    if (!annotation || annotation.label === name) return;
+    if (!TSL.ctx.selected || TSL.ctx.selected.id !== picked) return;
+    TSL.send(function () {
+      var now = labelOf(picked);
+      return now ? [{ op: "update", id: now.id, version: now.version, annotation: { label: name } }] : [];
+    });
   }
 
   TSL.zoomTo = function (annotation) {
@@ -549,7 +561,8 @@
       if (TSL.closeDialog && TSL.closeDialog()) return;
       if (!el(DOWNLOAD_DIALOG).hidden) { click("download-close"); return; }
       if (TSL.cancelPending()) return;
-      if (TSL.ctx.selected) setProps("selected-store", { data: null });
+      picked = null;
+      if (TSL.ctx.selected) select(null);
       return;
     }
     if (mod && (key === "s" || key === "S")) {
@@ -593,53 +606,6 @@
   }
   function click(id) { var node = el(id); if (node) node.click(); }
 
-  // ---------------------------------------------------------------- websocket of the open file
-
-  var ws = null, wsFile = null, wsRetry = 0;
-
-  function connect(fileId) {
-    if (fileId === wsFile && ws) return;
-    if (ws) { ws.onclose = null; ws.close(); ws = null; }
-    wsFile = fileId;
-    TSL.ctx.live = false;
-    if (!fileId || !window.WebSocket) { renderStatus(); return; }
-    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
-      "/ws/files/" + fileId + "/";
-    var socket = new WebSocket(url);
-    ws = socket;
-    socket.onopen = function () {
-      if (ws !== socket) return;
-      if (wsRetry > 0) reload(); // catch up on missed edits
-      wsRetry = 0;
-      TSL.ctx.live = true;
-      renderStatus();
-    };
-    socket.onmessage = function (event) {
-      var message;
-      try { message = JSON.parse(event.data); } catch (error) { return; }
-      if (message.file !== wsFile) return;
-      if (message.author && message.author !== TSL.user) {
-        lastRemote = { author: message.author, at: Date.now() };
-        setTimeout(renderStatus, 8100);
-      }
-      applyChanges(message);
-      renderStatus();
-    };
-    socket.onclose = function () {
-      if (ws !== socket) return;
-      TSL.ctx.live = false;
-      renderStatus();
-      wsRetry += 1;
-      setTimeout(function () {
-        if (ws !== socket) return;
-        ws = null;
-        var again = wsFile;
-        wsFile = null;
-        connect(again);
-      }, Math.min(10000, 500 * Math.pow(2, wsRetry)));
-    };
-  }
-
   function downloadZip(fileIds, project) {
     var form = document.createElement("form");
     form.method = "post";
@@ -666,9 +632,14 @@
     if (!target || !target.closest) return;
     if (target.closest("#delete-button")) { deleteChosen(); return; }
     if (target.closest("#keep-button")) { keepChosen(); return; }
-    if (target.closest("#undo-button")) { step("undo", "redo"); return; }
-    if (target.closest("#redo-button")) { step("redo", "undo"); return; }
+    if (target.closest("#undo-button")) { TSL.labels.undo(); return; }
+    if (target.closest("#redo-button")) { TSL.labels.redo(); return; }
     if (target.closest("#description-submit")) { describeSelected(); return; }
+    if (target.closest("#label-mode")) { labelMode(); return; }
+    if (target.closest("#select-all")) { tickRows("all"); return; }
+    if (target.closest("#select-model")) { tickRows("model"); return; }
+    var labelButton = target.closest("#label-picker button[data-label]");
+    if (labelButton) { relabelPicked(labelButton.getAttribute("data-label")); return; }
   });
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -727,12 +698,13 @@
       },
 
       labelsLoaded: function (load, fileMeta) {
-        if (!fileMeta) { adopt(null); return null; }
+        if (!fileMeta) { TSL.labels.adopt(null); return null; }
         var snapshot = load && load.snapshot;
-        var current = labels && labels.file === fileMeta.id ? labels : null;
+        var loaded = TSL.labels.current();
+        var current = loaded && loaded.file === fileMeta.id ? loaded : null;
         if (!snapshot || snapshot.file !== fileMeta.id) return current ? noUpdate() : null;
         if (current && snapshot.version < current.version) return noUpdate();
-        adopt(snapshot);
+        TSL.labels.adopt(snapshot);
         return snapshot;
       },
 
@@ -749,9 +721,9 @@
         if (fileChanged) {
           pending = null;
           drawPending();
-          autosave = { text: "", level: "" };
+          TSL.labels.resetStatus();
         }
-        connect(fileMeta ? fileMeta.id : null);
+        TSL.labels.connect(fileMeta ? fileMeta.id : null);
         drawPending();
         return noUpdate();
       },
@@ -769,7 +741,7 @@
         if (store && store.file === fileMeta.id) {
           var count = Object.keys(store.annotations || {}).length;
           children.push(componentSpan(" · " + count + " label" + (count === 1 ? "" : "s"), "tsl-muted"));
-          if (unsaved(store)) {
+          if (TSL.labels.unsaved(store)) {
             children.push(componentSpan("● unsaved changes", "tsl-pill tsl-pill-unsaved"));
           } else if (store.saved_version !== null && store.saved_version !== undefined) {
             children.push(componentSpan("✓ saved", "tsl-pill tsl-pill-saved"));
@@ -839,6 +811,16 @@
         return noUpdate();
       },
 
+      selectedRowStyle: function (selected, rules) {
+        var base = (rules || []).filter(function (rule) {
+          return !(rule["if"] && String(rule["if"].filter_query || "").indexOf("{id} = ") === 0);
+        });
+        if (!selected || !labelOf(selected.id)) return base;
+        showRow(selected.id);
+        return base.concat([{ "if": { filter_query: "{id} = \"" + selected.id + "\"" },
+                              backgroundColor: "#e0e7ff", fontWeight: "600" }]);
+      },
+
       tableRowClicked: function (cell, store, fileMeta) {
         if (!cell || !fileMeta) return noUpdate();
         var annotation = annotationOf(store, cell.row_id);
@@ -847,6 +829,7 @@
           if (lastZoomedRow !== annotation.id) TSL.zoomTo(annotation);
           lastZoomedRow = annotation.id;
         }
+        picked = annotation.id;
         return { file: fileMeta.id, id: annotation.id };
       },
 

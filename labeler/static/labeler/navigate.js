@@ -1,0 +1,176 @@
+/* Time Series Labeler: moving through a recording and reviewing model labels with the keyboard
+ * (docs/ui.md).
+ *
+ *   ← / →      pan half a window          + / -   zoom in / out around the middle
+ *   Home / End the start / end of the file N / P   next / previous label (selected, brought into view)
+ *   U          the next least-confident model label not reviewed yet
+ *   Enter      keep the selected model label, then U    Delete   reject it, then U
+ *
+ * Keys typed into an input, a select or a table cell being edited stay text. Needs ui.js (TSL).
+ */
+(function () {
+  "use strict";
+
+  var TSL = window.TSL;
+
+  function graphDiv() { return document.querySelector("#graph .js-plotly-plot"); }
+
+  function typing(target) {
+    if (!target) return false;
+    var tag = (target.tagName || "").toLowerCase();
+    return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
+  }
+
+  // ---------------------------------------------------------------- the view, in linear axis units
+
+  function axis() {
+    var gd = graphDiv();
+    return gd && gd._fullLayout && gd._fullLayout.xaxis ? { gd: gd, xa: gd._fullLayout.xaxis } : null;
+  }
+
+  function fileExtent(xa) {
+    var file = TSL.ctx.file;
+    var plot = function (v) { return typeof v === "string" ? v.replace(/Z$/, "") : v; };
+    return [xa.d2l(plot(file.time_start)), xa.d2l(plot(file.time_end))];
+  }
+
+  function setView(found, lo, hi) {
+    var extent = fileExtent(found.xa);
+    var width = Math.min(hi - lo, extent[1] - extent[0]);
+    if (lo < extent[0]) { lo = extent[0]; hi = lo + width; }
+    if (hi > extent[1]) { hi = extent[1]; lo = hi - width; }
+    window.Plotly.relayout(found.gd, { "xaxis.range": [found.xa.l2r(lo), found.xa.l2r(hi)] });
+  }
+
+  function moveView(how) {
+    var found = axis();
+    if (!found || !window.Plotly) return;
+    var range = found.xa.range.map(found.xa.r2l);
+    var lo = range[0], hi = range[1], width = hi - lo, middle = (lo + hi) / 2;
+    var extent = fileExtent(found.xa);
+    if (how === "left") setView(found, lo - width / 2, hi - width / 2);
+    else if (how === "right") setView(found, lo + width / 2, hi + width / 2);
+    else if (how === "in") setView(found, middle - width / 4, middle + width / 4);
+    else if (how === "out") setView(found, middle - width, middle + width);
+    else if (how === "home") setView(found, extent[0], extent[0] + width);
+    else if (how === "end") setView(found, extent[1] - width, extent[1]);
+  }
+
+  // ---------------------------------------------------------------- labels in time order
+
+  function order(value) {
+    return typeof value === "number" ? value : Date.parse(String(value).replace(/Z$/, "") + "Z");
+  }
+
+  function labelsInOrder() {
+    var store = TSL.ctx.store;
+    var all = Object.keys((store && store.annotations) || {}).map(function (id) {
+      return store.annotations[id];
+    });
+    return all.sort(function (a, b) {
+      var d = order(a.start) - order(b.start);
+      return d !== 0 ? d : (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    });
+  }
+
+  function current() {
+    var store = TSL.ctx.store, selected = TSL.ctx.selected;
+    return selected && store && store.annotations[selected.id] || null;
+  }
+
+  function inView(annotation) {
+    var found = axis();
+    if (!found) return true;
+    var range = found.xa.range.map(found.xa.r2l);
+    var plot = function (v) { return typeof v === "string" ? v.replace(/Z$/, "") : v; };
+    return found.xa.d2l(plot(annotation.end)) >= range[0] && found.xa.d2l(plot(annotation.start)) <= range[1];
+  }
+
+  function bring(annotation) {
+    if (!annotation) return false;
+    TSL.pick(annotation.id);
+    if (!inView(annotation)) TSL.zoomTo(annotation);
+    return true;
+  }
+
+  function neighbour(step) {
+    var all = labelsInOrder();
+    if (!all.length) { TSL.toast("No labels in this file yet.", "info"); return; }
+    var here = current();
+    var position = here ? all.indexOf(here) : -1;
+    if (position < 0) {
+      var found = axis();
+      var middle = found ? found.xa.range.map(found.xa.r2l).reduce(function (a, b) { return (a + b) / 2; }) : -Infinity;
+      var plot = function (v) { return typeof v === "string" ? v.replace(/Z$/, "") : v; };
+      position = step > 0 ? -1 : all.length;
+      for (var i = 0; i < all.length; i++) {
+        var start = found ? found.xa.d2l(plot(all[i].start)) : order(all[i].start);
+        if (start >= middle) { position = step > 0 ? i - 1 : i; break; }
+      }
+    }
+    var next = all[position + step];
+    if (!next) { TSL.toast(step > 0 ? "That was the last label." : "That was the first label.", "info"); return; }
+    bring(next);
+  }
+
+  // ---------------------------------------------------------------- review of model labels
+
+  function unreviewed() {
+    return labelsInOrder().filter(function (a) { return a.source && a.source !== "manual"; })
+      .sort(function (a, b) {
+        var sa = a.score === null || a.score === undefined ? -1 : a.score;
+        var sb = b.score === null || b.score === undefined ? -1 : b.score;
+        return sa !== sb ? sa - sb : order(a.start) - order(b.start);
+      });
+  }
+
+  function nextToReview(skipId) {
+    var left = unreviewed().filter(function (a) { return a.id !== skipId; });
+    if (!left.length) {
+      TSL.toast("Every model label of this file is reviewed.", "success");
+      TSL.pick(null);
+      return;
+    }
+    bring(left[0]);
+  }
+
+  function review(decision) {
+    var annotation = current();
+    if (!annotation || !annotation.source || annotation.source === "manual") return false;
+    var change = decision === "keep" ?
+      { op: "update", id: annotation.id, version: annotation.version } :
+      { op: "delete", id: annotation.id, version: annotation.version };
+    TSL.send([change], { done: function () { nextToReview(annotation.id); } });
+    return true;
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  var MOVES = { ArrowLeft: "left", ArrowRight: "right", "+": "in", "=": "in", "-": "out",
+                Home: "home", End: "end" };
+
+  function isLabelHotkey(key) {
+    return !!document.querySelector('#label-picker button[data-hotkey="' + CSS.escape(key) + '"]');
+  }
+
+  // On the window, in the capture phase: before the page's other keys (ui.js), which it stops
+  // for the keys it takes.
+  window.addEventListener("keydown", function (event) {
+    if (!TSL.ctx.file || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (typing(event.target) || (event.target.closest && event.target.closest("#annotation-table"))) return;
+    var key = event.key;
+    if (isLabelHotkey(key)) return;
+    var handled = true;
+    if (MOVES[key]) moveView(MOVES[key]);
+    else if (key === "n" || key === "N") neighbour(1);
+    else if (key === "p" || key === "P") neighbour(-1);
+    else if (key === "u" || key === "U") nextToReview(null);
+    else if (key === "Enter") handled = review("keep");
+    else if (key === "Delete" || key === "Backspace") handled = review("reject");
+    else handled = false;
+    if (handled) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+})();
