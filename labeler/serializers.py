@@ -56,12 +56,15 @@ def file_data(series_file, *, working_version=None) -> dict:
 def upload_result_data(outcome) -> dict:
     """One file's answer of an upload or a server-folder import."""
     if outcome.created:
-        return {
+        created = {
             "name": outcome.name,
             "status": "created",
             "file": file_data(outcome.file),
             "warnings": outcome.warnings,
         }
+        if outcome.detail:  # the time column was guessed: what the file holds, to choose
+            created["detail"] = outcome.detail
+        return created
     rejection = {"name": outcome.name, "status": "rejected", "error": outcome.error}
     if outcome.code:  # refused by ingestion: why, and for a column problem what the file holds
         rejection.update(code=outcome.code, detail=outcome.detail)
