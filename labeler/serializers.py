@@ -199,7 +199,15 @@ class ChangeResultShape(drf.Serializer):
     )
 
 
+class SkippedRecordShape(drf.Serializer):
+    id = drf.CharField(allow_null=True)
+    reason = drf.CharField()
+
+
 class FileStateShape(drf.Serializer):
     file = drf.IntegerField()
     version = drf.IntegerField()
     annotations = AnnotationShape(many=True)
+    skipped = SkippedRecordShape(
+        many=True, help_text="stored records that cannot be shown (malformed), with why"
+    )
