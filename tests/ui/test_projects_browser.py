@@ -184,9 +184,11 @@ def test_project_settings_change_labels_and_show_a_refusal(context, live_app, pa
     first = page.locator("#project-settings .tsl-label-row").nth(0)
     first.locator("[name=label-color]").evaluate("(input) => { input.value = '#00aa55'; }")
     page.fill("#project-settings [name=time_column]", "time")
+    page.check("#project-settings [name=no_overlap]")
     page.click("#project-settings button[type=submit]")
     page.wait_for_selector("#project-settings", state="hidden")
     saved = api(context, live_app, f"/api/projects/{project['id']}/")
+    assert saved["no_overlap"] is True
     assert saved["labels"][0]["color"] == "#00aa55"
     assert (saved["labels"][1]["name"], saved["labels"][1]["hotkey"]) == ("Run", "r")
     assert saved["time_column"] == "time"
