@@ -1,5 +1,6 @@
 """The Label Studio ML backend's work: setup, predict, training triggers."""
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -87,9 +88,12 @@ def task_series(task: dict, config, connection: client.Connection):
 
 
 def _cache_dir_for(path: Path) -> Path:
+    """A local file's columnar cache: named by a readable stem and a digest of the whole path,
+    since two paths can reduce to one stem (a?b.csv and a*b.csv)."""
     if path.is_relative_to(cache_root()):
         return path.parent / "cache"
-    return cache_root() / "local" / storage.safe_stem(str(path)) / "cache"
+    digest = hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return cache_root() / "local" / f"{storage.safe_stem(str(path))[:80]}-{digest}" / "cache"
 
 
 def backend_predict(request: protocol.PredictRequest) -> dict:

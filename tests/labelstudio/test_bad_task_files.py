@@ -29,3 +29,11 @@ def test_bad_local_file_references_are_400(db, settings, tmp_path, label_config,
     answer = client.post("/predict", body, content_type="application/json")
     assert answer.status_code == 400, answer.content[:300]
     assert "local file" in answer.json()["error"]
+
+
+def test_local_files_whose_names_reduce_alike_get_their_own_caches(tmp_path):
+    from autolabel.labelstudio.services import _cache_dir_for
+
+    first, second = tmp_path / "a?b.csv", tmp_path / "a*b.csv"
+    assert _cache_dir_for(first) != _cache_dir_for(second)
+    assert _cache_dir_for(first) == _cache_dir_for(tmp_path / "a?b.csv")
