@@ -1,6 +1,12 @@
 """Redis down: a clear 503, and nothing that was acknowledged is lost."""
 
+import json
+
 import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from labeler.dash_ui import ids
 
 pytestmark = pytest.mark.redis
 
@@ -30,3 +36,66 @@ def test_outage_answers_503_and_keeps_acknowledged_edits(client, uploaded_file, 
     own_redis.restart()
     listed = client.get(path).json()["annotations"]
     assert [a["id"] for a in listed] == [acknowledged.json()["id"]]
+
+
+def test_health_names_the_unreachable_working_state(db, app_on_own_redis):
+    anonymous = APIClient()
+    up = anonymous.get("/health")
+    assert up.status_code == 200
+    assert up.json() == {
+        "status": "UP",
+        "model_class": "TimeSeriesSegmenter",
+        "database": "ok",
+        "working_state": "ok",
+    }
+
+    app_on_own_redis.process.terminate()
+    app_on_own_redis.process.wait()
+    down = anonymous.get("/health")
+    assert down.status_code == 503
+    assert down.json()["status"] == "DOWN"
+    assert down.json()["database"] == "ok"
+    assert down.json()["working_state"] == "unreachable"
+
+    app_on_own_redis.restart()
+    assert anonymous.get("/health").status_code == 200
+
+
+def file_list_request(project_id: int) -> dict:
+    inputs = [
+        (ids.PROJECT_STORE, "data", {"id": project_id}),
+        (ids.FILE_SEARCH, "value", ""),
+        (ids.FILES_REFRESH, "data", None),
+        (ids.SAVE_RESULT, "data", None),
+        (ids.SAVE_ALL_RESULT, "data", None),
+        (ids.FILE_STORE, "data", None),
+    ]
+    return {
+        "output": f"{ids.FILE_LIST}.children",
+        "outputs": {"id": ids.FILE_LIST, "property": "children"},
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "changedPropIds": [f"{ids.PROJECT_STORE}.data"],
+        "state": [],
+    }
+
+
+def test_file_list_shows_unknown_unsaved_state_during_an_outage(
+    user, uploaded_file, app_on_own_redis
+):
+    screen = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    screen.force_login(user)
+    assert screen.get("/").status_code == 200
+    request = file_list_request(uploaded_file["project"])
+
+    app_on_own_redis.process.terminate()
+    app_on_own_redis.process.wait()
+    answer = screen.post(
+        "/django_plotly_dash/app/labeler/_dash-update-component",
+        json.dumps(request),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=screen.cookies["_csrf_token"].value,
+    )
+    assert answer.status_code == 200, answer.content[:300]
+    shown = json.dumps(answer.json())
+    assert uploaded_file["name"] in shown
+    assert "unsaved changes unknown" in shown
