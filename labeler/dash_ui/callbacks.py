@@ -578,14 +578,7 @@ def _register_models(app):
         try:
             series_file = selectors.file_get_for_user(file_id=meta["id"], user=user)
             model = model_selectors.model_get_for_user(model_id=model_id, user=user)
-            model_services.model_check_fits_file(model=model, series_file=series_file)
-            job = job_services.job_create(
-                kind=Job.Kind.AUTOLABEL,
-                user=user,
-                project=series_file.project,
-                series_file=series_file,
-                model=model,
-            )
+            job = model_services.autolabel_start(series_file=series_file, model=model, user=user)
         except UserError as error:
             return _message(error.message, "error")
         return _message(f"Auto-labeling {series_file.name} with {model.name}…", "info", id=job.id)
@@ -610,12 +603,8 @@ def _register_models(app):
         name = (name or "").strip()[:200] or f"{project['name']} {timezone.now():%Y-%m-%d %H:%M}"
         try:
             project_obj = selectors.project_get_for_user(project_id=project["id"], user=user)
-            model_services.training_check_possible(project=project_obj)
-            job = job_services.job_create(
-                kind=Job.Kind.TRAIN,
-                user=user,
-                project=project_obj,
-                params={"name": name, "train_epochs": epochs},
+            job = model_services.training_start(
+                project=project_obj, user=user, params={"name": name, "train_epochs": epochs}
             )
         except UserError as error:
             return _message(error.message, "error")
@@ -693,7 +682,7 @@ def _register_models(app):
         for stored in (train_job, autolabel_job):
             job = _job_for_user(stored, user)
             if job is not None and not job.is_finished:
-                job_services.job_cancel(job=job)
+                job_services.job_cancel(job=job, user=user)
                 cancelled += 1
         return _message("Cancelling…" if cancelled else "No running job.", "info")
 
