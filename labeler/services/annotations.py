@@ -100,8 +100,9 @@ def annotation_changes_apply(
 ) -> ChangeResult:
     """Check every change as a single-label edit is checked, then apply them all as one store
     operation (or none: VersionConflict, AnnotationNotFound, InvalidInput naming the change),
-    and broadcast the batch once."""
-    project_permission_check(project=series_file.project, user=user, action=Action.LABELS_EDIT)
+    and broadcast the batch once. user None: the server's own write (model labels)."""
+    if user is not None:
+        project_permission_check(project=series_file.project, user=user, action=Action.LABELS_EDIT)
     checker = _BoundsChecker(series_file)
     current = dict(working_state_get(series_file=series_file).annotations)
     checked = []
