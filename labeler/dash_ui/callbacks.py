@@ -682,7 +682,10 @@ def _register_models(app):
         for stored in (train_job, autolabel_job):
             job = _job_for_user(stored, user)
             if job is not None and not job.is_finished:
-                job_services.job_cancel(job=job, user=user)
+                try:
+                    job_services.job_cancel(job=job, user=user)
+                except UserError as error:
+                    return _message(error.message, "error")
                 cancelled += 1
         return _message("Cancelling…" if cancelled else "No running job.", "info")
 

@@ -3,10 +3,10 @@
 import json
 
 import pytest
-from django.test import Client
 from rest_framework.test import APIClient
 
 from labeler.dash_ui import ids
+from tests.api.conftest import dash_call
 
 pytestmark = pytest.mark.redis
 
@@ -61,41 +61,19 @@ def test_health_names_the_unreachable_working_state(db, app_on_own_redis):
     assert anonymous.get("/health").status_code == 200
 
 
-def file_list_request(project_id: int) -> dict:
+def test_file_list_shows_unknown_unsaved_state_during_an_outage(
+    user, uploaded_file, app_on_own_redis
+):
+    app_on_own_redis.process.terminate()
+    app_on_own_redis.process.wait()
     inputs = [
-        (ids.PROJECT_STORE, "data", {"id": project_id}),
+        (ids.PROJECT_STORE, "data", {"id": uploaded_file["project"]}),
         (ids.FILE_SEARCH, "value", ""),
         (ids.FILES_REFRESH, "data", None),
         (ids.SAVE_RESULT, "data", None),
         (ids.SAVE_ALL_RESULT, "data", None),
         (ids.FILE_STORE, "data", None),
     ]
-    return {
-        "output": f"{ids.FILE_LIST}.children",
-        "outputs": {"id": ids.FILE_LIST, "property": "children"},
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "changedPropIds": [f"{ids.PROJECT_STORE}.data"],
-        "state": [],
-    }
-
-
-def test_file_list_shows_unknown_unsaved_state_during_an_outage(
-    user, uploaded_file, app_on_own_redis
-):
-    screen = Client(enforce_csrf_checks=True, raise_request_exception=False)
-    screen.force_login(user)
-    assert screen.get("/").status_code == 200
-    request = file_list_request(uploaded_file["project"])
-
-    app_on_own_redis.process.terminate()
-    app_on_own_redis.process.wait()
-    answer = screen.post(
-        "/django_plotly_dash/app/labeler/_dash-update-component",
-        json.dumps(request),
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=screen.cookies["_csrf_token"].value,
-    )
-    assert answer.status_code == 200, answer.content[:300]
-    shown = json.dumps(answer.json())
+    shown = json.dumps(dash_call(user, (ids.FILE_LIST, "children"), inputs, []))
     assert uploaded_file["name"] in shown
     assert "unsaved changes unknown" in shown

@@ -8,8 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from autolabel.models import Job, TrainedModel
+from labeler.dash_ui import ids
 from labeler.models import Project, ProjectMembership
-from tests.api.conftest import api_client_for, upload
+from tests.api.conftest import api_client_for, dash_call, upload
 from tests.factories import UserFactory, numeric_csv
 
 OWNER, ANNOTATOR, REVIEWER = "owner", "annotator", "reviewer"
@@ -114,26 +115,26 @@ def setting(client, user, project, settings, tmp_path):
         name="old", project=project_row, source=TrainedModel.Source.UPLOADED, created_by=user
     )
     job = Job.objects.create(kind=Job.Kind.TRAIN, created_by=user, project=project_row)
-    ids = {
+    keys = {
         "project": project["id"],
         "file": file_id,
         "annotation": label["id"],
         "model": model.id,
         "job": job.id,
     }
-    return people, ids
+    return people, keys
 
 
 @pytest.mark.parametrize("role", [OWNER, ANNOTATOR, REVIEWER, None])
 @pytest.mark.parametrize("endpoint", list(RIGHTS))
 def test_every_write_endpoint_follows_the_roles_table(setting, endpoint, role):
-    people, ids = setting
+    people, keys = setting
     method, path, body, allowed = RIGHTS[endpoint]
     request = getattr(api_client_for(people[role]), method)
     kwargs = {"format": "multipart" if endpoint in MULTIPART else "json"}
     if body is not None:
-        kwargs["data"] = body(ids)
-    answer = request(path.format(**ids), **kwargs)
+        kwargs["data"] = body(keys)
+    answer = request(path.format(**keys), **kwargs)
 
     if role is None:
         assert answer.status_code == 404, answer.content
@@ -163,3 +164,29 @@ def test_an_owner_can_make_a_reviewer(client, other_client, project):
     assert answer.status_code == 201
     assert answer.json()["role"] == "reviewer"
     assert other_client.get(f"/api/projects/{project['id']}/").json()["role"] == "reviewer"
+
+
+def test_the_screen_refuses_a_reviewers_training_and_cancel(setting):
+    people, keys = setting
+    project = {"id": keys["project"], "name": "Gait"}
+    train = dash_call(
+        people[REVIEWER],
+        (ids.TRAIN_JOB, "data"),
+        [(ids.TRAIN_BUTTON, "n_clicks", 1)],
+        [
+            (ids.TRAIN_NAME, "value", "m"),
+            (ids.TRAIN_EPOCHS, "value", 2),
+            (ids.PROJECT_STORE, "data", project),
+        ],
+    )
+    assert train["level"] == "error" and "reviewer may not train" in train["message"]
+    assert not Job.objects.exclude(pk=keys["job"]).exists()
+
+    cancel = dash_call(
+        people[REVIEWER],
+        (ids.JOB_CANCEL_RESULT, "data"),
+        [(ids.JOB_CANCEL, "n_clicks", 1)],
+        [(ids.AUTOLABEL_JOB, "data", None), (ids.TRAIN_JOB, "data", {"id": keys["job"]})],
+    )
+    assert cancel["level"] == "error" and "reviewer may not" in cancel["message"]
+    assert not Job.objects.get(pk=keys["job"]).cancel_requested
