@@ -39,7 +39,7 @@ test-embedded:
 
 test-services:
 	$(BIN)/pytest --services=postgres-redis tests/setup tests/api tests/working_state \
-		tests/labelstudio tests/ui/test_edits.py tests/ui/test_dash_contract.py
+		tests/labelstudio tests/ui/test_dash_contract.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ from labeler import storage
 from labeler.ingest import write_labeled_csv
 from labeler.ingest.export import FORMULA_STARTS, NUMBER_PATTERN
 from labeler.label_config import LabelSet, label_config_parse
+from labeler.working_state.base import MANUAL_SOURCE, is_model_made
 
 OUTPUT_SUFFIXES = ("_labels.csv", "_labeled.csv", "_labels.json")
 FILE_ID_END = "~"  # never in a safe stem
@@ -78,7 +79,7 @@ def _write_labels_csv(path: Path, annotations: list[dict]) -> None:
                     "true" if annotation["instant"] else "false",
                     spreadsheet_safe(annotation["label"]),
                     spreadsheet_safe(annotation.get("description", "")),
-                    spreadsheet_safe(annotation.get("source", "manual")),
+                    spreadsheet_safe(annotation.get("source") or MANUAL_SOURCE),
                     "" if annotation.get("score") is None else annotation["score"],
                 ]
             )
@@ -122,7 +123,7 @@ def label_studio_task(series_file, annotations: list[dict]) -> dict:
             "from_name": label_set.from_name,
             "to_name": label_set.to_name,
             "type": "timeserieslabels",
-            "origin": "manual" if annotation.get("source", "manual") == "manual" else "prediction",
+            "origin": "prediction" if is_model_made(annotation) else "manual",
             "value": {
                 "start": annotation["start"],
                 "end": annotation["end"],

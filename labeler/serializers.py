@@ -56,12 +56,15 @@ def file_data(series_file, *, working_version=None) -> dict:
 def upload_result_data(outcome) -> dict:
     """One file's answer of an upload or a server-folder import."""
     if outcome.created:
-        return {
+        created = {
             "name": outcome.name,
             "status": "created",
             "file": file_data(outcome.file),
             "warnings": outcome.warnings,
         }
+        if outcome.detail:  # the time column was guessed: what the file holds, to choose
+            created["detail"] = outcome.detail
+        return created
     rejection = {"name": outcome.name, "status": "rejected", "error": outcome.error}
     if outcome.code:  # refused by ingestion: why, and for a column problem what the file holds
         rejection.update(code=outcome.code, detail=outcome.detail)
@@ -196,7 +199,15 @@ class ChangeResultShape(drf.Serializer):
     )
 
 
+class SkippedRecordShape(drf.Serializer):
+    id = drf.CharField(allow_null=True)
+    reason = drf.CharField()
+
+
 class FileStateShape(drf.Serializer):
     file = drf.IntegerField()
     version = drf.IntegerField()
     annotations = AnnotationShape(many=True)
+    skipped = SkippedRecordShape(
+        many=True, help_text="stored records that cannot be shown (malformed), with why"
+    )

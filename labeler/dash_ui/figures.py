@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from labeler.dash_ui import state, time_axis
+from labeler.working_state.base import is_model_made
 
 CHANNEL_COLORS = [
     "#1d4ed8",
@@ -213,7 +214,7 @@ def label_overlay(
     row_ends = [None, None]  # where the last text of each of the two text rows starts
     for annotation in visible[:MAX_DRAWN_LABELS]:
         color = colors.get(annotation["label"], FALLBACK_LABEL_COLOR)
-        model_made = annotation.get("source", "manual") != "manual"
+        model_made = is_model_made(annotation)
         selected = annotation["id"] == selected_id
         start = state.plot_time(annotation["start"], time_kind)
         end = state.plot_time(annotation["end"], time_kind)

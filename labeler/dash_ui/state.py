@@ -12,6 +12,8 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 
+from labeler.working_state.base import WorkingAnnotation
+
 _X_AXIS = re.compile(r"^xaxis\d*$")
 
 
@@ -152,20 +154,20 @@ def sorted_annotations(store: dict | None, time_kind: str) -> list[dict]:
 
 def table_rows(store: dict | None, time_kind: str) -> list[dict]:
     rows = []
-    for annotation in sorted_annotations(store, time_kind):
-        model_made = annotation.get("source", "manual") != "manual"
-        score = annotation.get("score")
+    for stored in sorted_annotations(store, time_kind):
+        annotation = WorkingAnnotation.from_stored(stored)
+        model_made, score = annotation.model_made, annotation.score
         rows.append(
             {
-                "id": annotation["id"],
-                "label": annotation["label"],
-                "start": annotation["start"],
-                "end": annotation["end"],
-                "kind": "instant" if annotation.get("instant") else "range",
-                "description": annotation.get("description", ""),
-                "source": annotation.get("source", "manual") if model_made else "manual",
+                "id": annotation.id,
+                "label": annotation.label,
+                "start": annotation.start,
+                "end": annotation.end,
+                "kind": "instant" if annotation.instant else "range",
+                "description": annotation.description,
+                "source": annotation.source,
                 "score": round(score, 3) if model_made and score is not None else None,
-                "version": annotation.get("version"),
+                "version": annotation.version,
             }
         )
     return rows

@@ -39,6 +39,8 @@ class IngestResult:
     # The zone whose clock a plot shows for a date-time file: the file's own offset
     # ("+02:00"), the chosen zone ("Europe/Berlin"), or None (clock times as written).
     display_tz: str | None = None
+    # the time column was guessed (a rising first column) or not found (the row number)
+    time_guessed: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)

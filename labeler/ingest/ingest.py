@@ -583,6 +583,7 @@ def _ingest_into(
         epoch_unit=plan.epoch_unit,
         ignored_columns=plan.ignored,
         display_tz=display_tz,
+        time_guessed=plan.time_guessed,
     )
     kept = [index for index in plan.channel_indexes if plan.names[index] in channel_names]
     write_meta(

@@ -38,6 +38,9 @@ class Plan:
     ignored: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     blank_named: set[str] = field(default_factory=set)
+    # detection found no sure sign: the row number for lack of a time column, or a rising
+    # first column taken as time
+    time_guessed: bool = False
 
     @property
     def time_name(self) -> str | None:
@@ -153,6 +156,7 @@ def make_plan(
     kinds = [_classify(cells, dialect) for cells in columns]
 
     # the time column
+    guessed = False
     if time_column == TIME_INDEX:
         time_index = None
     elif time_column is not None:
@@ -192,13 +196,14 @@ def make_plan(
         ):
             time_index = 0
         elif first_rises and 0 not in wanted and any(kind == "numeric" for kind, _, _ in kinds[1:]):
-            time_index = 0
+            time_index, guessed = 0, True
             warnings.append(
                 f"The first column '{names[0]}' rises steadily on every row, so it was taken as "
                 "the time column; choose another time column (or the row number) if it is a "
                 "channel."
             )
     plan = Plan(names=names, source_names=written, time_index=time_index, time_kind="index")
+    plan.time_guessed = time_column is None and (time_index is None or guessed)
     plan.warnings = warnings
     plan.blank_named = blank
     if time_index is not None:

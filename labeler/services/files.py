@@ -110,6 +110,9 @@ def _file_create(*, project, name, user, keep, mapping=None) -> UploadOutcome:
         logger.exception("ingest of %r failed", name)
         return UploadOutcome(name=name, error="The file could not be read as a CSV table.")
     warnings = list(result.warnings)
+    detail = None
+    if result.time_guessed:  # the uploader may want to choose: say what the file holds
+        detail = {"preview": columns_preview(storage.source_path(series_file.storage_key))}
     size_bytes = storage.source_path(series_file.storage_key).stat().st_size
     _fill_from_ingest(series_file, result, size_bytes=size_bytes)
     series_file.warnings = warnings
@@ -118,7 +121,7 @@ def _file_create(*, project, name, user, keep, mapping=None) -> UploadOutcome:
     except Exception:
         file_storage_remove(storage_key=series_file.storage_key, file_id=None)
         raise
-    return UploadOutcome(name=name, file=series_file, warnings=warnings)
+    return UploadOutcome(name=name, file=series_file, warnings=warnings, detail=detail)
 
 
 def _store_and_ingest(storage_key, keep, ingest_options):

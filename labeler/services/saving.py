@@ -19,7 +19,7 @@ from labeler.services.annotations import (
     annotation_from_saved,
     working_state_checked,
 )
-from labeler.working_state import working_state_store
+from labeler.working_state import MANUAL_SOURCE, working_state_store
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def _saved_annotation(series_file, annotation, authors) -> Annotation:
         end=annotation["end"],
         instant=annotation["instant"],
         description=annotation.get("description", ""),
-        source=annotation.get("source", "manual"),
+        source=annotation.get("source") or MANUAL_SOURCE,
         score=annotation.get("score"),
         author=authors.get(annotation.get("author", "")),
         created_at=created,

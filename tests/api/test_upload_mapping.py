@@ -149,3 +149,18 @@ def test_bad_fields_are_refused_before_any_file_is_read(client, project, fields,
     assert response.status_code == 400
     assert problem in response.json()["error"]
     assert storage_snapshot() == before
+
+
+def test_a_guessed_time_column_comes_with_the_files_columns(client, project):
+    no_time = ("a,b\n" + "".join(f"{n % 4},{n % 3}\n" for n in range(10))).encode()
+    rising = ("sample,x\n" + "".join(f"{n},{n % 3}\n" for n in range(10))).encode()
+    for name, content in (("no_time.csv", no_time), ("rising.csv", rising)):
+        result = upload_with(client, project["id"], name, content).json()["results"][0]
+        assert result["status"] == "created"
+        assert [c["name"] for c in result["detail"]["preview"]["columns"]] == list(
+            content.decode().split("\n")[0].split(",")
+        )
+    named = upload_with(client, project["id"], "strom.csv", ZEIT_CSV).json()["results"][0]
+    assert "detail" not in named  # a time column found by its name is no guess
+    chosen = upload_with(client, project["id"], "c.csv", no_time, time_column="none").json()
+    assert "detail" not in chosen["results"][0]  # nor is the uploader's choice

@@ -92,6 +92,14 @@ def test_clicking_a_band_selects_it_and_highlights_its_row(context, live_app):
     )
     page.wait_for_timeout(500)
     assert len(stored(context, live_app, series_file["id"], 2)) == 2  # no new range was started
+    # and the other way: a table row selects its label, outlined on the plot
+    table_rows(page, 2).nth(0).locator("td[data-dash-column=kind]").click()
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('#graph .js-plotly-plot');"
+        " return (gd.layout.shapes || []).some(s => s.x0 === 2 && s.line"
+        " && s.line.color === '#0f172a'); }"
+    )
+    assert selected_id(page) != walk["id"]
     assert page.evaluate(
         "() => document.getElementById('pending-marker') === null ||"
         " document.getElementById('pending-marker').style.display !== 'block'"

@@ -44,11 +44,12 @@ def file_through_api(context, live_app, project, name, text) -> dict:
 
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => document.getElementById('toasts').replaceChildren()")
     page.screenshot(path=str(SCREENSHOTS / name))
 
 
 def test_new_project_upload_with_a_column_mapping_and_label(context, live_app, page):
-    name = f"Strom {uuid.uuid4().hex[:4]}"
+    name = "Strom"  # project names need not be unique; a fixed one keeps the screenshots stable
     page.goto(f"{live_app.base_url}/")
     page.wait_for_function("() => window.TSL.ctx.project")
     page.click("#project-new-open")
@@ -119,7 +120,13 @@ def test_new_project_upload_with_a_column_mapping_and_label(context, live_app, p
 
 
 def test_a_date_time_file_with_an_offset_shows_its_own_clock(context, live_app, page):
-    project = project_through_api(context, live_app, "Zoned", ["Walk"])
+    project = api(
+        context,
+        live_app,
+        "/api/projects/",
+        method="post",
+        data={"name": "Zoned", "labels": ["Walk"]},
+    )
     rows = "".join(
         f"2024-03-01T{10 + n // 360:02d}:{(n // 6) % 60:02d}:{(n % 6) * 10:02d}+02:00,{n % 17}\n"
         for n in range(360)
@@ -177,9 +184,11 @@ def test_project_settings_change_labels_and_show_a_refusal(context, live_app, pa
     first = page.locator("#project-settings .tsl-label-row").nth(0)
     first.locator("[name=label-color]").evaluate("(input) => { input.value = '#00aa55'; }")
     page.fill("#project-settings [name=time_column]", "time")
+    page.check("#project-settings [name=no_overlap]")
     page.click("#project-settings button[type=submit]")
     page.wait_for_selector("#project-settings", state="hidden")
     saved = api(context, live_app, f"/api/projects/{project['id']}/")
+    assert saved["no_overlap"] is True
     assert saved["labels"][0]["color"] == "#00aa55"
     assert (saved["labels"][1]["name"], saved["labels"][1]["hotkey"]) == ("Run", "r")
     assert saved["time_column"] == "time"
@@ -217,3 +226,30 @@ def test_a_new_project_from_a_label_studio_config(context, live_app, page):
         ("Fall", "2", "instant"),
     ]
     assert project["time_column"] == "time" and project["channels"] == ["acc_x"]
+
+
+def test_a_guessed_time_column_can_be_changed_after_the_upload(context, live_app, page):
+    project = project_through_api(context, live_app, "Guess", ["Walk"])
+    # 'n' (a counter) and 'sec' (the time) both rise steadily: no sure time column, the row number
+    rows = "".join(f"{n},{n % 4},{10 + n * 0.25}\n" for n in range(40))
+    content = ("n,v,sec\n" + rows).encode()
+    page.goto(f"{live_app.base_url}/?project={project['id']}")
+    page.wait_for_function(
+        f"() => window.TSL.ctx.project && window.TSL.ctx.project.id === {project['id']}"
+    )
+    page.click("#upload-open")
+    page.set_input_files(
+        "#upload #upload-files",
+        [{"name": "counter.csv", "mimeType": "text/csv", "buffer": content}],
+    )
+    page.click("#upload-results li.is-accepted [data-remap]")
+    page.wait_for_selector("#column-map:not([hidden])")
+    assert "the row number as time, a guess" in page.inner_text("#column-map-why")
+    page.check("#column-map-rows input[name=map-time][value=sec]")
+    page.check("#column-map-rows input[name=map-channel][value=n]")
+    page.click("#column-map-apply")
+    page.locator("#upload-results li.is-accepted", has_text="4 Hz").wait_for()
+    files = api(context, live_app, f"/api/projects/{project['id']}/files/")
+    assert [(f["name"], f["time_column"], f["channels"]) for f in files] == [
+        ("counter.csv", "sec", ["n", "v"])
+    ]

@@ -50,6 +50,7 @@
     form.querySelector("[name=time_mode][value=" + mode + "]").checked = true;
     form.querySelector("[name=time_column]").value = mode === "fixed" ? project.time_column : "";
     form.querySelector("[name=channels]").value = (project.channels || []).join(", ");
+    form.querySelector("[name=no_overlap]").checked = !!project.no_overlap;
   }
 
   function readColumns(form) {
@@ -58,7 +59,8 @@
     var channels = form.querySelector("[name=channels]").value.split(",").map(function (c) {
       return c.trim();
     }).filter(Boolean);
-    return { time_column: mode === "detect" ? "" : mode === "none" ? ROW_INDEX : name, channels: channels };
+    return { time_column: mode === "detect" ? "" : mode === "none" ? ROW_INDEX : name, channels: channels,
+             no_overlap: form.querySelector("[name=no_overlap]").checked };
   }
 
   function showError(form, text) {
@@ -98,7 +100,8 @@
       return;
     }
     var body = { name: form.querySelector("[name=name]").value.trim(),
-                 time_column: columns.time_column, channels: columns.channels };
+                 time_column: columns.time_column, channels: columns.channels,
+                 no_overlap: columns.no_overlap };
     var config = form.querySelector("[name=label_config]").value.trim();
     if (config) body.label_config = config;
     else body.labels = readLabels(form);
@@ -136,7 +139,8 @@
     var labels = readLabels(form);
     if (!labels.length) { showError(form, "Keep at least one label."); return; }
     var body = { name: form.querySelector("[name=name]").value.trim(), labels: labels,
-                 time_column: columns.time_column, channels: columns.channels };
+                 time_column: columns.time_column, channels: columns.channels,
+                 no_overlap: columns.no_overlap };
     showError(form, "");
     send("PATCH", "/api/projects/" + form.getAttribute("data-project") + "/", body)
       .then(function () { window.location.reload(); })

@@ -153,12 +153,12 @@
       return;
     }
     var ids = chosen.map(function (a) { return a.id; });
+    clearTicks(); // now, not on the answer: the table redrawn by the answer keeps no tick
     TSL.send(function () {
       return ids.filter(labelOf).map(function (id) {
         return { op: "delete", id: id, version: labelOf(id).version };
       });
     }, { done: function () {
-      clearTicks();
       select(null);
       TSL.toast("Deleted " + plural(ids.length, "label") + " (Ctrl+Z brings back).", "info");
     } });
@@ -171,12 +171,12 @@
       TSL.toast("Select model labels (dashed, italic rows) to keep.", "warning");
       return;
     }
+    clearTicks();
     TSL.send(function () {
       return ids.filter(labelOf).map(function (id) {
         return { op: "update", id: id, version: labelOf(id).version };
       });
     }, { done: function () {
-      clearTicks();
       TSL.toast("Kept " + plural(ids.length, "model label") + ".", "success");
     } });
   }

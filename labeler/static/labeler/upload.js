@@ -4,7 +4,9 @@
  * - the column-mapping step (#column-map): files refused for their columns (the answer's
  *   detail.preview lists what they hold) are sent again with the chosen time column, time
  *   format, time zone and channels (the upload's optional form fields), optionally saved as
- *   the project's default first (PATCH /api/projects/<id>/);
+ *   the project's default first (PATCH /api/projects/<id>/); a file accepted with a guessed
+ *   time column (also with detail.preview) offers "Change columns", which deletes it and sends
+ *   it again the same way;
  * - .pth model files;
  * - the page's dialogs (TSL.openDialog / TSL.closeDialog; Esc closes the open one).
  */
@@ -111,8 +113,10 @@
         if (body && body.results) {
           body.results.forEach(function (result) {
             if (result.status === "created") accepted += 1; else rejected += 1;
-            if (result.detail && result.detail.preview && byName[result.name]) {
-              toMap.push({ file: byName[result.name], result: result });
+            var entry = { file: byName[result.name], result: result };
+            if (result.detail && result.detail.preview && entry.file) {
+              if (result.status === "created") guessed[result.file.id] = entry;
+              else toMap.push(entry);
             }
             addResult(result);
           });
@@ -159,22 +163,38 @@
       '<span class="tsl-result-name">' + U.escapeHtml(result.name) + "</span>" +
       '<span class="tsl-result-status">' + (ok ? "accepted" : "rejected") + "</span>" +
       '<span class="tsl-result-detail">' + U.escapeHtml(detail) + "</span>";
+    if (ok && guessed[result.file.id]) {
+      item.innerHTML += '<button type="button" class="btn btn-small tsl-remap" data-remap="' +
+        result.file.id + '">Change columns</button>';
+    }
     el("upload-results").appendChild(item);
   }
 
   // ---------------------------------------------------------------- the column-mapping step
 
-  var pendingMap = null; // {files: [File]} waiting for a mapping
+  var pendingMap = null; // {files: [File], replace: [file id]} waiting for a mapping
+  var guessed = {}; // file id -> {file, result}: accepted with a guessed time column
 
-  function showColumnMap(toMap) {
-    var preview = toMap[0].result.detail.preview;
-    pendingMap = { files: toMap.map(function (entry) { return entry.file; }) };
+  function whyText(toMap, replace) {
     var names = toMap.map(function (entry) { return entry.file.name; });
-    el("column-map-why").textContent = (names.length === 1 ? names[0] + " does" :
+    if (replace) {
+      var stored = toMap[0].result.file;
+      return names[0] + " was read with " + (stored.time_column ? "'" + stored.time_column + "'" :
+        "the row number") + " as time, a guess. Choose its columns to read it again (it is " +
+        "replaced; it has no labels yet).";
+    }
+    return (names.length === 1 ? names[0] + " does" :
       names.length + " files (" + names.join(", ") + ") do") +
       " not fit the project's columns: " + toMap[0].result.error +
       " Choose its time column and channels" +
       (names.length > 1 ? " (the columns of " + names[0] + " are shown)." : ".");
+  }
+
+  function showColumnMap(toMap, replace) {
+    var preview = toMap[0].result.detail.preview;
+    pendingMap = { files: toMap.map(function (entry) { return entry.file; }),
+                   replace: replace ? toMap.map(function (entry) { return entry.result.file.id; }) : [] };
+    el("column-map-why").textContent = whyText(toMap, replace);
     var time = preview.time_column ||
       (preview.columns.filter(function (c) { return c.kind === "datetime"; })[0] || {}).name ||
       "none";
@@ -236,13 +256,17 @@
       timezone: el("column-map-timezone").value.trim(),
       channels: channels.join(","),
     };
-    var files = pendingMap.files;
+    var files = pendingMap.files, replace = pendingMap.replace;
     pendingMap = null;
     files.forEach(function (file) {
-      var old = el("upload-results").querySelector('li.is-rejected[data-name="' + CSS.escape(file.name) + '"]');
+      var old = el("upload-results").querySelector('li[data-name="' + CSS.escape(file.name) + '"]');
       if (old) old.remove();
     });
-    var upload = function () { uploadFiles(files, false, { mapping: mapping, keepResults: true }); };
+    var upload = function () {
+      Promise.all(replace.map(deleteFile)).then(function () {
+        uploadFiles(files, false, { mapping: mapping, keepResults: true });
+      }).catch(function (error) { TSL.toast(error.message, "error"); });
+    };
     if (!el("column-map-default").checked) { upload(); return; }
     var project = TSL.ctx.project;
     var fields = { time_column: mapping.time_column === "none" ? ROW_INDEX : mapping.time_column,
@@ -258,6 +282,17 @@
     }).catch(function (error) {
       TSL.toast("The project's columns were not changed: " + error.message, "error");
     }).then(upload);
+  }
+
+  function deleteFile(fileId) {
+    delete guessed[fileId];
+    return fetch("/api/files/" + fileId + "/", {
+      method: "DELETE", credentials: "same-origin", headers: { "X-CSRFToken": U.csrfToken() },
+    }).then(function (response) {
+      if (!response.ok && response.status !== 404) {
+        throw new Error("The first upload could not be replaced (" + response.status + ").");
+      }
+    });
   }
 
   // ---------------------------------------------------------------- models
@@ -293,6 +328,11 @@
     if (target.closest("#upload-open")) { openUpload(); return; }
     if (target.closest("[data-close-upload]") || target.closest("[data-close-dialog]")) {
       TSL.closeDialog();
+      return;
+    }
+    var remap = target.closest("[data-remap]");
+    if (remap && guessed[remap.getAttribute("data-remap")]) {
+      showColumnMap([guessed[remap.getAttribute("data-remap")]], true);
       return;
     }
     if (target.closest("#column-map-skip")) { pendingMap = null; el("column-map").hidden = true; return; }
