@@ -97,7 +97,7 @@ class ModelDetailApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def delete(self, request, model_id):
         model = selectors.model_get_for_user(model_id=model_id, user=request.user)
-        services.model_delete(model=model)
+        services.model_delete(model=model, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -116,14 +116,7 @@ class FileAutolabelApi(APIView):
         model = selectors.model_get_for_user(
             model_id=payload.validated_data["model"], user=request.user
         )
-        services.model_check_fits_file(model=model, series_file=series_file)
-        job = jobs.job_create(
-            kind=Job.Kind.AUTOLABEL,
-            user=request.user,
-            project=series_file.project,
-            series_file=series_file,
-            model=model,
-        )
+        job = services.autolabel_start(series_file=series_file, model=model, user=request.user)
         return Response(job_data(job), status=status.HTTP_202_ACCEPTED)
 
 
@@ -154,10 +147,7 @@ class ProjectTrainApi(APIView):
         params = dict(payload.validated_data)
         if "epochs" in params:
             params["train_epochs"] = params.pop("epochs")
-        services.training_check_possible(project=project)
-        job = jobs.job_create(
-            kind=Job.Kind.TRAIN, user=request.user, project=project, params=params
-        )
+        job = services.training_start(project=project, user=request.user, params=params)
         return Response(job_data(job), status=status.HTTP_202_ACCEPTED)
 
 
@@ -200,4 +190,4 @@ class JobCancelApi(APIView):
     @extend_schema(request=None, responses=JobShape)
     def post(self, request, job_id):
         job = selectors.job_get_for_user(job_id=job_id, user=request.user)
-        return Response(job_data(jobs.job_cancel(job=job)))
+        return Response(job_data(jobs.job_cancel(job=job, user=request.user)))

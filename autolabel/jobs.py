@@ -19,6 +19,7 @@ from django_tasks import task
 from autolabel.models import Job
 from labeler.errors import Conflict, UserError
 from labeler.realtime import group_broadcast
+from labeler.services.access import Action, project_permission_check
 
 logger = logging.getLogger(__name__)
 
@@ -165,8 +166,19 @@ class Heartbeat:
             connections.close_all()  # this thread's own, kept open by CONN_MAX_AGE otherwise
 
 
-def job_cancel(*, job: Job) -> Job:
+# Who may stop a job: those who may start a job of its kind.
+CANCEL_ACTIONS = {
+    Job.Kind.TRAIN: Action.TRAIN,
+    Job.Kind.AUTOLABEL: Action.AUTOLABEL,
+    Job.Kind.INGEST: Action.FILES_UPLOAD,
+    Job.Kind.LABEL_STUDIO_TRAIN: Action.TRAIN,
+}
+
+
+def job_cancel(*, job: Job, user) -> Job:
     """Queued: cancelled at once. Running: asked to stop (it stops at its next check)."""
+    if job.project_id is not None:
+        project_permission_check(project=job.project, user=user, action=CANCEL_ACTIONS[job.kind])
     if job.is_finished:
         raise Conflict(f"The job already finished ({job.status}).")
     stopped = Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(

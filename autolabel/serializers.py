@@ -1,14 +1,18 @@
+from datetime import datetime
+
 from rest_framework import serializers as drf
 
 from autolabel.models import Job
 
 
 def job_data(job: Job) -> dict:
+    """The job as the API answers it and as its progress broadcasts carry it: plain JSON types
+    only, since a network channel layer (msgpack) cannot carry datetimes or numpy numbers."""
     return {
         "id": job.id,
         "kind": job.kind,
         "status": job.status,
-        "progress": round(job.progress, 1),
+        "progress": round(float(job.progress), 1),
         "metrics": job.metrics,
         "result": job.result,
         "error": job.error or None,
@@ -17,10 +21,18 @@ def job_data(job: Job) -> dict:
         "model": job.model_id,
         "params": job.params,
         "cancel_requested": job.cancel_requested,
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
+        "created_at": _iso(job.created_at),
+        "started_at": _iso(job.started_at),
+        "finished_at": _iso(job.finished_at),
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """ISO 8601 as DRF writes datetimes (UTC as "Z"), so API answers keep their format."""
+    if moment is None:
+        return None
+    text = moment.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class JobShape(drf.Serializer):

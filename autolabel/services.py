@@ -12,7 +12,8 @@ from django.db import transaction
 from autolabel.jobs import job_create
 from autolabel.models import Job, TrainedModel
 from labeler import storage
-from labeler.errors import InvalidInput
+from labeler.errors import Forbidden, InvalidInput
+from labeler.services.access import Action, project_permission_check
 from labeler.services.files import import_paths_check
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ def model_path(model: TrainedModel) -> Path:
 
 def model_upload(*, user, name, uploaded, project=None) -> TrainedModel:
     """Register an uploaded checkpoint after checking it loads safely and fits the project."""
+    if project is not None:
+        project_permission_check(project=project, user=user, action=Action.MODELS_UPLOAD)
     from autolabel.segmenter import CheckpointError, load_checkpoint
 
     model = TrainedModel(name=name, project=project, source=TrainedModel.Source.UPLOADED)
@@ -190,8 +193,17 @@ def model_register_file(
     return model
 
 
+def model_delete(*, model: TrainedModel, user) -> None:
+    """A project's model: deleted by its owners; a model without project: by its uploader."""
+    if model.project_id is not None:
+        project_permission_check(project=model.project, user=user, action=Action.MODELS_DELETE)
+    elif model.created_by_id != user.id:
+        raise Forbidden("Only the person who uploaded this model may delete it.")
+    model_remove(model=model)
+
+
 @transaction.atomic
-def model_delete(*, model: TrainedModel) -> None:
+def model_remove(*, model: TrainedModel) -> None:
     path = model_path(model)
     model.delete()
     transaction.on_commit(lambda: path.unlink(missing_ok=True))
@@ -223,14 +235,29 @@ def model_check_fits_file(*, model: TrainedModel, series_file) -> None:
         )
 
 
-def training_check_possible(*, project) -> None:
+def training_start(*, project, user, params: dict) -> Job:
+    project_permission_check(project=project, user=user, action=Action.TRAIN)
     if not project.files.filter(annotations__isnull=False).exists():
         raise InvalidInput("The project has no saved labels: label some files and Save first.")
+    return job_create(kind=Job.Kind.TRAIN, user=user, project=project, params=params)
+
+
+def autolabel_start(*, series_file, model: TrainedModel, user) -> Job:
+    project_permission_check(project=series_file.project, user=user, action=Action.AUTOLABEL)
+    model_check_fits_file(model=model, series_file=series_file)
+    return job_create(
+        kind=Job.Kind.AUTOLABEL,
+        user=user,
+        project=series_file.project,
+        series_file=series_file,
+        model=model,
+    )
 
 
 def files_import_start(*, project, user, paths: list[str]):
     """Queue an ingest job for files of the server's import folder (paths relative to
     IMPORT_ROOT), once every path is checked: Forbidden when importing is off, InvalidInput
     naming each path that cannot be imported."""
+    project_permission_check(project=project, user=user, action=Action.FILES_UPLOAD)
     import_paths_check(paths=paths)
     return job_create(kind=Job.Kind.INGEST, user=user, project=project, params={"paths": paths})

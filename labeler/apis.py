@@ -20,6 +20,7 @@ from labeler import exports, selectors
 from labeler.api_errors import first_problem
 from labeler.errors import InvalidInput
 from labeler.ingest import TIME_FORMATS, TIME_INDEX, time_zone_get, window_binary, window_json
+from labeler.models import ProjectMembership
 from labeler.renderers import FormatNegotiation, WindowBinaryRenderer
 from labeler.serializers import (
     AnnotationChangeShape,
@@ -173,9 +174,7 @@ class ProjectDetailApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def delete(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
-        if selectors.project_role(project=project, user=request.user) != "owner":
-            raise InvalidInput("Only the project's owner can delete it.")
-        project_services.project_delete(project=project)
+        project_services.project_delete(project=project, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -185,20 +184,23 @@ class ProjectMemberApi(APIView):
             ref_name = "ProjectMemberInput"
 
         username = serializers.CharField()
-        role = serializers.ChoiceField(choices=["owner", "annotator"], default="annotator")
+        role = serializers.ChoiceField(
+            choices=ProjectMembership.Role.choices, default=ProjectMembership.Role.ANNOTATOR
+        )
 
     @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, project_id):
         project = selectors.project_get_for_user(project_id=project_id, user=request.user)
-        if selectors.project_role(project=project, user=request.user) != "owner":
-            raise InvalidInput("Only the project's owner can add members.")
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         member = get_user_model().objects.filter(username=payload.validated_data["username"])
         if not member.exists():
             raise InvalidInput("No user with that name.")
         membership = project_services.project_member_add(
-            project=project, user=member.get(), role=payload.validated_data["role"]
+            project=project,
+            user=member.get(),
+            added_by=request.user,
+            role=payload.validated_data["role"],
         )
         return Response(
             {"project": project.id, "username": member.get().username, "role": membership.role},
@@ -326,7 +328,7 @@ class FileDetailApi(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def delete(self, request, file_id):
         series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
-        file_services.file_delete(series_file=series_file)
+        file_services.file_delete(series_file=series_file, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

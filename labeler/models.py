@@ -42,6 +42,7 @@ class ProjectMembership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner"
         ANNOTATOR = "annotator"
+        REVIEWER = "reviewer"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(

@@ -352,9 +352,13 @@ def _register_files(app):
         if not files:
             text = "No file matches." if search else "No files yet: Upload CSV Data!"
             return html.Div(text, className="tsl-muted tsl-pad")
-        store = working_state_store()
+        listed = files[:MAX_LISTED_FILES]
+        versions = _working_versions(listed)
         current_id = (meta or {}).get("id")
-        items = [_file_item(f, project["id"], current_id, store) for f in files[:MAX_LISTED_FILES]]
+        items = [_file_item(f, project["id"], current_id, versions) for f in listed]
+        if versions is None:
+            note = "Unsaved changes unknown: the working state is unreachable."
+            items.insert(0, html.Div(note, className="tsl-muted"))
         if len(files) > MAX_LISTED_FILES:
             items.append(html.Div("More files: refine the search.", className="tsl-muted"))
         return items
@@ -478,15 +482,28 @@ def _register_files(app):
         ]
 
 
-def _file_item(series_file, project_id, current_id, store):
-    version = store.version(series_file.id)
-    unsaved = version not in (0, series_file.saved_version)
+def _working_versions(files) -> dict[int, int] | None:
+    """Each file's working-state version, or None when the working state cannot be reached."""
+    store = working_state_store()
+    try:
+        return {f.id: store.version(f.id) for f in files}
+    except WorkingStateUnavailable:
+        return None
+
+
+def _file_item(series_file, project_id, current_id, versions):
     count = series_file.saved_label_count
-    if unsaved:
+    if versions is None:
+        unsaved = "unknown"
+        marker = html.Span("?", className="tsl-dot", title="unsaved changes unknown")
+    elif versions[series_file.id] not in (0, series_file.saved_version):
+        unsaved = "1"
         marker = html.Span("●", className="tsl-dot tsl-dot-unsaved", title="unsaved changes")
     elif series_file.saved_at:
+        unsaved = "0"
         marker = html.Span("✓", className="tsl-dot tsl-dot-saved", title="saved")
     else:
+        unsaved = "0"
         marker = html.Span("", className="tsl-dot")
     classes = "tsl-file" + (" is-current" if series_file.id == current_id else "")
     return html.Div(
@@ -508,7 +525,7 @@ def _file_item(series_file, project_id, current_id, store):
             href=f"?project={project_id}&file={series_file.id}",
             className=classes,
         ),
-        **{"data-file-id": series_file.id, "data-unsaved": "1" if unsaved else "0"},
+        **{"data-file-id": series_file.id, "data-unsaved": unsaved},
     )
 
 
@@ -561,14 +578,7 @@ def _register_models(app):
         try:
             series_file = selectors.file_get_for_user(file_id=meta["id"], user=user)
             model = model_selectors.model_get_for_user(model_id=model_id, user=user)
-            model_services.model_check_fits_file(model=model, series_file=series_file)
-            job = job_services.job_create(
-                kind=Job.Kind.AUTOLABEL,
-                user=user,
-                project=series_file.project,
-                series_file=series_file,
-                model=model,
-            )
+            job = model_services.autolabel_start(series_file=series_file, model=model, user=user)
         except UserError as error:
             return _message(error.message, "error")
         return _message(f"Auto-labeling {series_file.name} with {model.name}…", "info", id=job.id)
@@ -593,12 +603,8 @@ def _register_models(app):
         name = (name or "").strip()[:200] or f"{project['name']} {timezone.now():%Y-%m-%d %H:%M}"
         try:
             project_obj = selectors.project_get_for_user(project_id=project["id"], user=user)
-            model_services.training_check_possible(project=project_obj)
-            job = job_services.job_create(
-                kind=Job.Kind.TRAIN,
-                user=user,
-                project=project_obj,
-                params={"name": name, "train_epochs": epochs},
+            job = model_services.training_start(
+                project=project_obj, user=user, params={"name": name, "train_epochs": epochs}
             )
         except UserError as error:
             return _message(error.message, "error")
@@ -676,7 +682,10 @@ def _register_models(app):
         for stored in (train_job, autolabel_job):
             job = _job_for_user(stored, user)
             if job is not None and not job.is_finished:
-                job_services.job_cancel(job=job)
+                try:
+                    job_services.job_cancel(job=job, user=user)
+                except UserError as error:
+                    return _message(error.message, "error")
                 cancelled += 1
         return _message("Cancelling…" if cancelled else "No running job.", "info")
 

@@ -10,6 +10,7 @@ import numpy as np
 from labeler import storage
 from labeler.errors import InvalidInput
 from labeler.realtime import file_changed_broadcast
+from labeler.services.access import Action, project_permission_check
 from labeler.services.overlap import overlap_trims
 from labeler.working_state import (
     MANUAL_SOURCE,
@@ -99,7 +100,9 @@ def annotation_changes_apply(
 ) -> ChangeResult:
     """Check every change as a single-label edit is checked, then apply them all as one store
     operation (or none: VersionConflict, AnnotationNotFound, InvalidInput naming the change),
-    and broadcast the batch once."""
+    and broadcast the batch once. user None: the server's own write (model labels)."""
+    if user is not None:
+        project_permission_check(project=series_file.project, user=user, action=Action.LABELS_EDIT)
     checker = _BoundsChecker(series_file)
     current = dict(working_state_get(series_file=series_file).annotations)
     checked = []

@@ -11,6 +11,7 @@ from labeler import exports, storage
 from labeler.errors import Forbidden, InvalidInput, Unavailable, UserError
 from labeler.ingest import MAPPING_CODES, TIME_INDEX, IngestError, columns_preview, ingest_csv
 from labeler.models import SeriesFile
+from labeler.services.access import Action, project_permission_check
 from labeler.working_state import working_state_store
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def files_upload(*, project, uploads, user, mapping=None) -> list[UploadOutcome]
     A file refused for its columns (``MAPPING_CODES``) is answered with what it holds
     (``detail["preview"]``), so the uploader can map them and send it again.
     """
+    project_permission_check(project=project, user=user, action=Action.FILES_UPLOAD)
     mapping = mapping or ColumnMapping()
     outcomes = []
     for name, uploaded, refusal in uploads:
@@ -275,9 +277,10 @@ def _fitted_name(stem, tag, suffix) -> str:
 
 
 @transaction.atomic
-def file_delete(*, series_file) -> None:
+def file_delete(*, series_file, user) -> None:
     """Delete the file; once that is committed, its folder (upload, columnar cache), outputs
     and working state go too."""
+    project_permission_check(project=series_file.project, user=user, action=Action.FILES_DELETE)
     storage_key, file_id = series_file.storage_key, series_file.id
     outputs = list(exports.output_paths(series_file).values())
     series_file.delete()

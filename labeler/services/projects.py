@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from django.db import transaction
 
-from autolabel.services import model_delete
+from autolabel.services import model_remove
 from labeler import exports, storage
 from labeler.errors import Conflict, InvalidInput
 from labeler.label_config import (
@@ -15,6 +15,7 @@ from labeler.label_config import (
     labels_normalise,
 )
 from labeler.models import Annotation, Project, ProjectMembership
+from labeler.services.access import Action, project_permission_check
 from labeler.services.files import file_storage_remove
 from labeler.working_state import Change, working_state_store
 
@@ -74,9 +75,10 @@ def project_create(
 
 
 @transaction.atomic
-def project_update(*, project, user=None, on_removed_labels=None, **fields) -> Project:
+def project_update(*, project, user, on_removed_labels=None, **fields) -> Project:
     """on_removed_labels: {label: {"relabel": kept label} | {"delete": True}}, required for
     each dropped label that saved or working-state annotations still use."""
+    project_permission_check(project=project, user=user, action=Action.PROJECT_CHANGE)
     labels, label_config = fields.pop("labels", None), fields.pop("label_config", None)
     removals = {}
     if labels is not None or label_config is not None:
@@ -219,13 +221,14 @@ def _removal_change(annotation, new_label, now) -> Change:
 
 
 @transaction.atomic
-def project_delete(*, project) -> None:
+def project_delete(*, project, user) -> None:
     """Delete the project, its files and its models; once that is committed, the files'
     folders, outputs and working states, the models' checkpoints and the outputs folder go."""
+    project_permission_check(project=project, user=user, action=Action.PROJECT_DELETE)
     files = list(project.files.values_list("storage_key", "id"))
     outputs = storage.outputs_dir(project.id)
     for model in project.models.all():
-        model_delete(model=model)
+        model_remove(model=model)
     project.delete()
 
     def remove_storage():
@@ -236,7 +239,12 @@ def project_delete(*, project) -> None:
     transaction.on_commit(remove_storage)
 
 
-def project_member_add(*, project, user, role=ProjectMembership.Role.ANNOTATOR):
+def project_member_add(*, project, user, added_by, role=ProjectMembership.Role.ANNOTATOR):
+    """Add user to the project with role, or change their role (owners only)."""
+    project_permission_check(project=project, user=added_by, action=Action.MEMBERS_MANAGE)
+    owners = project.memberships.filter(role=ProjectMembership.Role.OWNER).exclude(user=user)
+    if role != ProjectMembership.Role.OWNER and not owners.exists():
+        raise Conflict("The project would have no owner left: make someone else owner first.")
     membership, _ = ProjectMembership.objects.update_or_create(
         project=project, user=user, defaults={"role": role}
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from labeler import exports, storage
 from labeler.errors import Unavailable
 from labeler.models import Annotation, SeriesFile
+from labeler.services.access import Action, project_permission_check
 from labeler.services.annotations import (
     annotation_from_saved,
     working_state_checked,
@@ -24,6 +25,11 @@ logger = logging.getLogger(__name__)
 
 
 def file_save(*, series_file, user) -> dict:
+    project_permission_check(project=series_file.project, user=user, action=Action.SAVE)
+    return _file_save(series_file)
+
+
+def _file_save(series_file) -> dict:
     state, skipped = working_state_checked(series_file=series_file)
     annotations = state.sorted_annotations()
     _outputs_write(series_file, annotations)
@@ -48,9 +54,10 @@ def file_save(*, series_file, user) -> dict:
 
 def project_save_all(*, project, user) -> list[dict]:
     """Save every file whose working state changed since its last Save."""
+    project_permission_check(project=project, user=user, action=Action.SAVE)
     store = working_state_store()
     return [
-        file_save(series_file=series_file, user=user)
+        _file_save(series_file)
         for series_file in project.files.all()
         if store.version(series_file.id) not in (0, series_file.saved_version)
     ]

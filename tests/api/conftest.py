@@ -1,6 +1,8 @@
+import json
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from labeler import storage
@@ -81,3 +83,29 @@ def media_listing() -> list[str]:
 def upload_one(client, project_id, name, content=None) -> dict:
     answer = upload(client, project_id, (name, content or numeric_csv()), expect=201).json()
     return answer["results"][0]["file"]
+
+
+def dash_call(person, output: tuple, inputs: list, state: list) -> dict:
+    """One Dash callback request from the screen of a logged-in person -> its response."""
+    screen = Client(enforce_csrf_checks=True)
+    screen.force_login(person)
+    assert screen.get("/").status_code == 200
+
+    def props(items):
+        return [{"id": i, "property": p, "value": v} for i, p, v in items]
+
+    body = {
+        "output": f"{output[0]}.{output[1]}",
+        "outputs": {"id": output[0], "property": output[1]},
+        "inputs": props(inputs),
+        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+        "state": props(state),
+    }
+    answer = screen.post(
+        "/django_plotly_dash/app/labeler/_dash-update-component",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=screen.cookies["_csrf_token"].value,
+    )
+    assert answer.status_code == 200, answer.content[:300]
+    return answer.json()["response"][output[0]][output[1]]

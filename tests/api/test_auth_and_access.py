@@ -79,7 +79,7 @@ def test_members_see_the_project(client, other_client, project):
     assert response.status_code == 201
     assert [p["id"] for p in other_client.get("/api/projects/").json()] == [project["id"]]
     # an annotator may not delete the project
-    assert other_client.delete(f"/api/projects/{project['id']}/").status_code == 400
+    assert other_client.delete(f"/api/projects/{project['id']}/").status_code == 403
 
 
 def test_unknown_api_path_is_json_404(client):

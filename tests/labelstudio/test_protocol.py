@@ -32,7 +32,12 @@ def setup_body(label_config):
 def test_health_and_root_need_no_login(backend):
     answer = backend.get("/health")
     assert answer.status_code == 200
-    assert answer.json() == {"status": "UP", "model_class": "TimeSeriesSegmenter"}
+    assert answer.json() == {
+        "status": "UP",
+        "model_class": "TimeSeriesSegmenter",
+        "database": "ok",
+        "working_state": "ok",
+    }
 
 
 def test_setup_reports_the_model_version(backend, label_config):
