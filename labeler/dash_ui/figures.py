@@ -95,7 +95,7 @@ def series_figure(
             "x": 1,
             "xanchor": "right",
         },
-        "margin": {"l": 64, "r": 12, "t": 54 if legend else 30, "b": 8},
+        "margin": {"l": 64, "r": 12, "t": 54 if legend else 30, "b": 30},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "font": {"family": FONT, "size": 11, "color": "#334155"},
@@ -131,15 +131,6 @@ def series_figure(
         if row > 1:
             x_axis["matches"] = "x"
         if bottom_row:
-            x_axis["rangeslider"] = {
-                "visible": True,
-                "thickness": 0.08,
-                "bgcolor": "#f8fafc",
-                "bordercolor": "#e2e8f0",
-                "borderwidth": 1,
-                "range": [state.plot_time(v, time_kind) for v in state.full_range(file_meta)],
-                "autorange": False,
-            }
             x_axis["title"] = {"text": _x_title(file_meta), "font": {"size": 11}}
         _apply_ticks(x_axis, time_axis.axis_ticks(view, file_meta))
         layout[_layout_key("xaxis", row)] = x_axis

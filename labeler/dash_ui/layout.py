@@ -190,6 +190,11 @@ def workspace():
                         responsive=True,
                         clear_on_unhover=True,
                     ),
+                    html.Canvas(
+                        id=ids.OVERVIEW,
+                        className="tsl-overview",
+                        title="The whole file: drag the box to pan, click beside it to go there",
+                    ),
                 ],
             ),
             html.Div(

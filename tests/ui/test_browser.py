@@ -460,6 +460,7 @@ def test_a_stale_edit_is_refused_and_the_current_labels_shown(context, live_app)
         data={"description": "from the other tab", "version": 1},
     )
     offline.locator("#annotation-table tbody tr:has(td) td[data-dash-column=kind]").click()
+    offline.locator("#description-hint", has_text="Selected").wait_for()  # as a person sees it
     offline.fill("#description-input", "mine")
     offline.press("#description-input", "Enter")
     offline.locator(".tsl-toast-error", has_text="changed this label").wait_for()

@@ -47,6 +47,7 @@
     var before = labels;
     labels = next;
     TSL.ctx.store = next;
+    document.dispatchEvent(new CustomEvent("tsl:labels"));
     if (next && (!history.file || history.file !== next.file)) history = { file: next.file, undo: [], redo: [] };
     if (!before || !next || before.file !== next.file || unsaved(before) !== unsaved(next)) {
       setTimeout(function () { setProps("files-refresh", { data: Date.now() }); }, 0);

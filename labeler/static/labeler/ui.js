@@ -358,6 +358,7 @@
     gd.on("plotly_afterplot", drawPending);
     gd.addEventListener("mousedown", onPlotPress, true);
     gd.addEventListener("mousemove", onPlotHover);
+    (TSL.graphHooks || []).forEach(function (hook) { hook(gd); });
   }
 
   // dcc.Graph draws its div after the figure arrives: try again for a few frames until it is there.
@@ -725,6 +726,7 @@
         }
         TSL.labels.connect(fileMeta ? fileMeta.id : null);
         drawPending();
+        document.dispatchEvent(new CustomEvent("tsl:context")); // the screen's scripts follow
         return noUpdate();
       },
 
