@@ -373,20 +373,24 @@ def _job_poll(browser_client, project, job):
     )
 
 
-def test_job_progress_shows_the_bar_and_the_metric_curves(browser_client, project, user):
+def _training_job(project, user, **fields):
     from autolabel.models import Job
 
+    return Job.objects.create(
+        kind="train", project=project, created_by=user, params={"name": "gait-net"}, **fields
+    )
+
+
+def test_job_progress_shows_the_bar_and_the_metric_curves(browser_client, project, user):
     history = [
         {"epoch": 1, "phase": "validating", "loss": 0.9, "balanced_accuracy": 0.5},
         {"epoch": 2, "phase": "validating", "loss": 0.6, "balanced_accuracy": 0.7},
     ]
-    job = Job.objects.create(
-        kind="train",
+    job = _training_job(
+        project,
+        user,
         status="running",
         progress=40,
-        project=project,
-        created_by=user,
-        params={"name": "gait-net"},
         metrics={
             "phase": "validating",
             "message": "validating 2/30 — best epoch 2",
@@ -422,15 +426,11 @@ def test_job_progress_shows_the_bar_and_the_metric_curves(browser_client, projec
 
 
 def test_finished_training_shows_its_validation_figures_unrounded(browser_client, project, user):
-    from autolabel.models import Job
-
-    job = Job.objects.create(
-        kind="train",
+    job = _training_job(
+        project,
+        user,
         status="succeeded",
         progress=100,
-        project=project,
-        created_by=user,
-        params={"name": "gait-net"},
         metrics={"history": [{"epoch": 1, "phase": "validating", "loss": 0.5}]},
         result={"metrics": {"validation": {"macro_f1": 0.998765, "balanced_accuracy": 1.0}}},
     )
