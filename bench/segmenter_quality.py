@@ -121,10 +121,17 @@ def run_one(job: dict) -> dict:
     config, xml_text, tasks = read_folder(train_dir)
     recordings = recordings_from_tasks(train_dir, tasks, config, config.channels)
     started = time.perf_counter()
+    tag = f"fold {job['fold']} seed {job['seed']}"
+
+    def log(report):
+        if report.epoch_end:
+            print(f"{tag}: {report.message}, loss {report.loss:.4f}", file=sys.stderr, flush=True)
+
     segmenter = train(
         recordings,
         list(config.labels),
         TrainingConfig(seed=job["seed"], **job["overrides"]),
+        progress=log,
         channels=config.channels,
         time_column=config.time_column,
         label_config=xml_text,
