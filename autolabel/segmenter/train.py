@@ -625,7 +625,9 @@ def train(
     final = fit
     if refits and fit.stopper.best_epoch > 0:
         best, run = fit.stopper.best_epoch, fit.epochs_run
-        why = f"validation stopped at epoch {run}" if fit.stopped else f"validation ran {run}"
+        why = f"validation stopped at epoch {run}"
+        if not fit.stopped:
+            why = f"validation ran all {run} epochs"
         note = f"{why}, best epoch {best}; now on all {len(parts)} recordings"
         final = _fit(problem, parts, [], best, first_epoch=run, note=note)
     training = _training_record(fit, final, split, problem, started)
