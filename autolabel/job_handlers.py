@@ -87,6 +87,7 @@ def train_job(job, reporter) -> dict:
     channels = training_channels(project, files)
     if not channels:
         raise InvalidInput("The labeled files share no channel to train on.")
+    reporter.progress(0, preparing(f"reading {len(files)} labeled file(s)"))
     recordings = [recording_from_file(f, channels) for f in files]
     segmenter = segmenter_trained(
         job,
@@ -120,14 +121,20 @@ def segmenter_trained(job, reporter, recordings, label_order, started, detail=No
     history = []
     reporter.progress(
         started,
-        {"recordings": len(recordings), "labels": labels, **(detail or {}), "history": history},
+        {
+            **preparing(f"preparing {len(recordings)} recording(s)"),
+            "recordings": len(recordings),
+            "labels": labels,
+            **(detail or {}),
+            "history": history,
+        },
     )
     try:
         return train(
             recordings,
             labels,
             training_config(job.params),
-            progress=training_progress(reporter, history),
+            progress=training_progress(reporter, history, started),
             should_cancel=reporter.cancelled,
             **stored,
         )
@@ -137,17 +144,39 @@ def segmenter_trained(job, reporter, recordings, label_order, started, detail=No
         raise InvalidInput(str(error)) from error
 
 
-def training_progress(reporter, history: list):
-    """The per-epoch callback of `train`: progress, loss and validation metrics into the Job."""
+def preparing(message: str) -> dict:
+    """Job metrics of the preparation before training's own reports start."""
+    return {"phase": "preparing", "message": message}
 
-    def on_epoch(epoch, total_epochs, train_loss, validation):
-        history.append({"epoch": epoch, "loss": train_loss, **_numbers(validation)})
+
+def training_progress(reporter, history: list, started: float):
+    """The progress callback of `train`: the phase, its message and a share done that never
+    decreases, mapped onto `started`..98 %; every finished epoch's loss and validation metrics
+    go into `history` (with the phase, for the curves)."""
+
+    def on_progress(progress):
+        if progress.epoch_end:
+            history.append(
+                {
+                    "epoch": progress.global_epoch,
+                    "phase": progress.phase,
+                    "loss": progress.loss,
+                    **_numbers(progress.metrics),
+                }
+            )
         reporter.progress(
-            100.0 * epoch / max(1, total_epochs) * 0.98,
-            {"epoch": epoch, "total_epochs": total_epochs, "history": history},
+            started + (98.0 - started) * progress.fraction,
+            {
+                "phase": progress.phase,
+                "message": progress.message,
+                "epoch": progress.epoch,
+                "phase_epochs": progress.phase_epochs,
+                "best_epoch": progress.best_epoch,
+                "history": history,
+            },
         )
 
-    return on_epoch
+    return on_progress
 
 
 def _numbers(metrics: dict) -> dict:

@@ -43,8 +43,8 @@ def benchmarks(shared: str, quick: bool) -> dict[str, list[str]]:
         "ui_plot": ["bench/ui_plot.py", "--shared", shared],
         "autosave": ["bench/autosave.py", *(["--think-s", "0.2"] if quick else [])],
         "segmenter_speed": ["bench/segmenter_speed.py", "--shared", shared, "--rows", *rows],
-        "segmenter_quality": [
-            "bench/segmenter_quality.py",
+        "segmenter_reference": [
+            "bench/segmenter_reference.py",
             "--shared",
             shared,
             *(["--seeds", "0"] if quick else []),

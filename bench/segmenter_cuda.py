@@ -6,7 +6,7 @@
    BasicMotions checkpoint; wall time after a warm-up, peak GPU memory, and CUDA vs CPU
    probabilities of the first 200k rows (predicted as a file of their own on both devices).
 3. training: the instants and BasicMotions dev sets with the last two recordings held out (as
-   segmenter_quality.py), library defaults on CUDA, seed 0 twice and seed 1 once: wall time,
+   segmenter_reference.py), library defaults on CUDA, seed 0 twice and seed 1 once: wall time,
    epochs, held-out scores, whether the rerun gives the same weights, and whether the
    CUDA-trained checkpoint predicts the same on the CPU.
 
@@ -27,7 +27,7 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
-from segmenter_quality import (  # noqa: E402
+from segmenter_reference import (  # noqa: E402
     _load_by_path,
     _summarise_quality,
     make_split,

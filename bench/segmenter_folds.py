@@ -1,6 +1,6 @@
 """Cross-validation on the TRAINING recordings of the quality benchmark, to choose defaults.
 
-The quality benchmark (bench/segmenter_quality.py) holds out the last two recordings of each dev
+The quality benchmark (bench/segmenter_reference.py) holds out the last two recordings of each dev
 set. Design choices must not be tuned on those, so this script scores training variants on folds
 of the remaining recordings only (the first 6 of BasicMotions, the first 4 of instants):
 
@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
-from segmenter_quality import (  # noqa: E402
+from segmenter_reference import (  # noqa: E402
     HELD_OUT,  # the quality benchmark's test recordings: never used here
     _load_by_path,
     _summarise_quality,

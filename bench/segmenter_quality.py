@@ -1,27 +1,37 @@
-"""Quality and training time: our segmenter vs the Label Studio example on held-out recordings.
+"""Fold table: a training configuration scored on leave-recordings-out folds and several seeds.
 
-For BasicMotions and the instants set (../shared/data/*/dev), the last two recordings of
-annotations.json are held out (a fixed choice) and both segmenters train on the rest:
+Decisions about the segmenter (defaults, post-processing, thresholds) are made on this table,
+never on the held-out recordings of bench/segmenter_reference.py.
 
-  ours       autolabel.segmenter.train with its defaults (TRAIN_EPOCHS 100, SEQUENCE_SIZE 50,
-             HIDDEN_SIZE 64), one run per seed; "ours_no_refit" keeps the validated network
-             instead of retraining on every recording (faster, less data)
-  reference  ../shared/bench/ref_runner.py (the example, unchanged) with TRAIN_EPOCHS=100,
-             REF_SEED=seed, from the environment built by setup_reference.sh
+Sets (../shared/data):
+  instants      instants/dev + instants/more: 18 recordings, instants Fall / Stumble
+  basicmotions  basicmotions/dev: 8 recordings, ranges Walk / Run / Badminton
 
-Both are scored with ../shared/bench/metrics.py: segment F1 (ranges), timestep macro F1,
-event F1 (instants) and how many predicted instant-label regions were emitted as instants.
+The recordings, sorted by file name, go to fold i % k. Each run trains on the other folds'
+recordings (the library's own validation split inside them, as in the product) with one seed
+and predicts the fold's recordings like any file. Scores come from ../shared/bench/metrics.py:
+event F1 for instant labels, timestep macro F1 and segment F1 for range labels, and for
+instants the predicted instant-label regions against the true events. Per set the table gives
+the mean over every run, the worst seed (mean over the folds of each seed, lowest), the worst
+fold (mean over the seeds of each fold, lowest) and the worst single run.
 
-Compatibility check: a checkpoint trained here is loaded by the example
-(`neural_nets.TimeSeriesLSTM.load_model`) in the reference environment and its per-row
-probabilities on a held-out recording are compared with ours (max abs diff).
+Each run's result is cached in bench/out/segmenter_quality_runs.json under its set, fold
+layout, fold, seed, overrides and `--tag`, so a partial call (`--folds 3 --seeds 2`) can be
+extended later (`--seeds 5`) without retraining what is there. Change `--tag` when the code
+changes (the cache cannot know), or pass `--fresh`.
 
-    .venv/bin/python bench/segmenter_quality.py [--seeds 0 1 2] [--sets basicmotions instants]
-        [--shared ../shared] [--ref-py PY] [--ref-dir DIR] [--out bench/out/segmenter_quality.json]
+    .venv/bin/python bench/segmenter_quality.py --set instants --folds 3 --seeds 5 \
+        [--override background_window_share=0.25 ...] [--postprocess min_run_rows=3 ...] \
+        [--fold-ids 0 2] [--first-seed 0] [--jobs 1] [--tag NAME] [--recordings N]
+
+Writes bench/out/segmenter_quality.json (the last call's table and runs) and appends the
+table's markdown row to bench/out/segmenter_quality.md.
 """
 
 import argparse
-import importlib.util
+import concurrent.futures as cf
+import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -35,248 +45,347 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-
-def _load_by_path(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-# ---------------------------------------------------------------------------- reference child
+SETS = {
+    "instants": ("instants/dev", "instants/more"),
+    "basicmotions": ("basicmotions/dev",),
+}
+OUT = REPO / "bench" / "out"
+MEAN_KEYS = ("event_f1", "timestep_macro_f1", "segment_f1", "train_s", "epochs")
 
 
-def child_reference_proba(checkpoint, csv_path, channels_json, out, shared_bench):
-    """Run in the reference environment: the example loads our checkpoint and predicts."""
-    sys.path.insert(0, shared_bench)
-    import ref_runner
-
-    ref_runner.configure_env()
-    import numpy as np
-    import pandas as pd
-
-    neural_nets = ref_runner.import_reference()[3]
-    model = neural_nets.TimeSeriesLSTM.load_model(checkpoint)
-    x = pd.read_csv(csv_path)[json.loads(channels_json)].values.astype(np.float32)
-    np.save(out, model.predict(x).cpu().numpy().astype(np.float32))
-    print(json.dumps({"label_map": model.get_label_map()}))
+# ---------------------------------------------------------------------------- folds
 
 
-# ---------------------------------------------------------------------------- splits
+def set_recordings(shared: Path, name: str) -> list[tuple[Path, dict]]:
+    """(source folder, Label Studio task) of every recording of a set, sorted by file name."""
+    found = []
+    for folder in SETS[name]:
+        source = shared / "data" / folder
+        for task in json.loads((source / "annotations.json").read_text()):
+            found.append((source, task))
+    return sorted(found, key=lambda item: os.path.basename(item[1]["data"]["csv_url"]))
 
 
-HELD_OUT = 2  # the last two tasks of each dev set are the test recordings
+def fold_members(n_recordings: int, folds: int) -> list[list[int]]:
+    if not 2 <= folds <= n_recordings:
+        raise SystemExit(f"--folds must be between 2 and {n_recordings} (the recordings)")
+    return [[i for i in range(n_recordings) if i % folds == k] for k in range(folds)]
 
 
-def make_split(source: Path, workdir: Path, held_out: int = HELD_OUT) -> tuple[Path, Path]:
-    """train/ and test/ folders: the last `held_out` tasks of annotations.json are the test."""
-    tasks = json.loads((source / "annotations.json").read_text())
-    train = write_task_folder(source, workdir / "train", tasks[:-held_out])
-    return train, write_task_folder(source, workdir / "test", tasks[-held_out:])
-
-
-def write_task_folder(source: Path, folder: Path, tasks: list[dict]) -> Path:
-    """A dev-set folder with only `tasks`: label config, annotations.json and their CSVs."""
+def write_tasks(folder: Path, items: list[tuple[Path, dict]]) -> Path:
+    """A task folder (label config, annotations.json, CSVs) holding `items`."""
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(source / "label_config.xml", folder)
-    (folder / "annotations.json").write_text(json.dumps(tasks, indent=1))
-    for task in tasks:
+    shutil.copy(items[0][0] / "label_config.xml", folder)
+    (folder / "annotations.json").write_text(json.dumps([task for _, task in items], indent=1))
+    for source, task in items:
         shutil.copy(source / os.path.basename(task["data"]["csv_url"]), folder)
     return folder
 
 
-# ---------------------------------------------------------------------------- both sides
+# ---------------------------------------------------------------------------- one run
 
 
-def _summarise_quality(quality: dict) -> dict:
-    event = quality["event"]
-    return {
-        "segment_f1": quality["segment"].get("micro_f1"),
-        "timestep_macro_f1": quality["timestep"]["macro_f1"],
-        "event_f1": event.get("micro_f1"),
-        "instant_regions": event.get("predicted_regions"),
-        "emitted_as_instant": event.get("predicted_as_instant"),
-    }
+def parse_assignments(pairs: list[str], cls, option: str) -> dict:
+    """["key=value", ...] -> {key: value} checked against the dataclass `cls`; values are
+    JSON (numbers, true/false, null) or else plain strings."""
+    fields = {f.name for f in dataclasses.fields(cls)}
+    out = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or key not in fields:
+            raise SystemExit(f"{option} {pair!r}: expected KEY=VALUE, KEY in {sorted(fields)}")
+        try:
+            out[key] = json.loads(text)
+        except json.JSONDecodeError:
+            out[key] = text
+    cls(**out)  # refuses out-of-range values here, before any training
+    return out
 
 
-VARIANTS = {"ours": {}, "ours_no_refit": {"refit": False}}
+def run_one(job: dict) -> dict:
+    """Train on the job's training folder, predict its test folder, score with metrics.py."""
+    import importlib.util
 
+    import torch
 
-def train_and_score(train_dir: Path, test_dir: Path, training_config, metrics):
-    """Train on a task folder, predict the test folder, score with ../shared/bench/metrics.py.
-    -> (segmenter, quality, training wall seconds)"""
-    from autolabel.segmenter import read_series_csv, train
+    from autolabel.segmenter import PostprocessConfig, TrainingConfig, read_series_csv, train
     from autolabel.segmenter.lstasks import csv_name, read_folder, recordings_from_tasks
 
+    if job["threads"]:
+        torch.set_num_threads(job["threads"])
+    spec = importlib.util.spec_from_file_location("metrics", job["metrics"])
+    metrics = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(metrics)
+
+    train_dir, test_dir = Path(job["train"]), Path(job["test"])
     config, xml_text, tasks = read_folder(train_dir)
     recordings = recordings_from_tasks(train_dir, tasks, config, config.channels)
-    t0 = time.perf_counter()
+    started = time.perf_counter()
+    tag = f"fold {job['fold']} seed {job['seed']}"
+
+    def log(report):
+        if report.epoch_end:
+            print(f"{tag}: {report.message}, loss {report.loss:.4f}", file=sys.stderr, flush=True)
+
     segmenter = train(
         recordings,
         list(config.labels),
-        training_config,
+        TrainingConfig(seed=job["seed"], **job["overrides"]),
+        progress=log,
         channels=config.channels,
         time_column=config.time_column,
         label_config=xml_text,
     )
-    train_s = time.perf_counter() - t0
+    train_s = time.perf_counter() - started
+    postprocess = None
+    if job["postprocess"]:
+        base = segmenter.contents.postprocess or PostprocessConfig()
+        postprocess = dataclasses.replace(base, **job["postprocess"])
     test_config, _, test_tasks = read_folder(test_dir)
     predictions = []
     for task in test_tasks:
         table = read_series_csv(
             test_dir / csv_name(task, test_config), segmenter.channels, test_config.time_column
         )
-        prediction = segmenter.predict(table.values, table.times, table.time_kind)
+        prediction = segmenter.predict(
+            table.values, table.times, table.time_kind, postprocess=postprocess
+        )
         predictions.append(
             prediction.to_labelstudio(from_name=test_config.from_name, to_name=test_config.to_name)
         )
     quality = metrics.score_split(
         test_tasks, predictions, metrics.load_split(test_dir)[1], str(test_dir)
     )
-    return segmenter, quality, train_s
-
-
-def run_ours(
-    train_dir: Path, test_dir: Path, seed: int, metrics, out_dir: Path, variant: str = "ours"
-) -> dict:
-    from autolabel.segmenter import TrainingConfig
-
-    training_config = TrainingConfig(seed=seed, **VARIANTS[variant])
-    segmenter, quality, train_s = train_and_score(train_dir, test_dir, training_config, metrics)
-    checkpoint = out_dir / f"{variant}_seed{seed}.pt"
-    segmenter.save(checkpoint)
+    event = quality["event"]
+    per_class = event.get("per_class", {}).values()
     info = segmenter.training
     return {
-        "seed": seed,
+        "key": job["key"],
+        "set": job["set"],
+        "fold": job["fold"],
+        "seed": job["seed"],
+        "test_recordings": job["test_names"],
+        "event_f1": event.get("micro_f1"),
+        "true_events": sum(c["tp"] + c["fn"] for c in per_class) if per_class else None,
+        "instant_regions": event.get("predicted_regions") if per_class else None,
+        "emitted_as_instant": event.get("predicted_as_instant") if per_class else None,
+        "timestep_macro_f1": quality["timestep"]["macro_f1"],
+        "segment_f1": quality["segment"].get("micro_f1"),
         "train_s": round(train_s, 2),
         "epochs": info["epochs_run"] + info["refit_epochs"],
-        "epochs_detail": {k: info[k] for k in ("epochs_run", "best_epoch", "refit_epochs")},
-        "logit_adjustment": info.get("logit_adjustment"),
-        "checkpoint": str(checkpoint),
-        **_summarise_quality(quality),
+        "epochs_detail": [info["epochs_run"], info["best_epoch"], info["refit_epochs"]],
+        "window_passes": info.get("window_passes"),
     }
 
 
-def run_reference(train_dir, test_dir, seed, args, out_dir: Path) -> dict:
-    report = out_dir / f"reference_seed{seed}.json"
-    env = dict(os.environ, TRAIN_EPOCHS="100", REF_SEED=str(seed), REF_LSMB_DIR=str(args.ref_dir))
-    env.pop("MODEL_DIR", None)
-    cmd = [
-        args.ref_py,
-        str(args.shared / "bench" / "ref_runner.py"),
-        "--train",
-        str(train_dir),
-        "--test",
-        str(test_dir),
-        "--out",
-        str(report),
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-3000:])
-    data = json.loads(report.read_text())
-    return {
-        "seed": seed,
-        "train_s": data["training"]["wall_s"],
-        "epochs": data["training"]["epochs_run"],
-        **_summarise_quality(data["quality"]),
-    }
+# ---------------------------------------------------------------------------- table
 
 
-def compat_check(checkpoint: str, test_dir: Path, args) -> dict:
-    """The example loads our checkpoint; its probabilities vs ours on one test recording."""
-    sys.path.insert(0, str(REPO))
-    import numpy as np
-
-    from autolabel.segmenter import load_checkpoint, read_series_csv
-    from autolabel.segmenter.lstasks import csv_name, read_folder
-
-    config, _, tasks = read_folder(test_dir)
-    csv_path = test_dir / csv_name(tasks[0], config)
-    segmenter = load_checkpoint(checkpoint)
-    ours = segmenter.proba(read_series_csv(csv_path, segmenter.channels, None).values)
-    out = Path(checkpoint).with_suffix(".reference_probs.npy")
-    env = dict(os.environ, REF_LSMB_DIR=str(args.ref_dir))
-    cmd = [
-        args.ref_py,
-        __file__,
-        "--child-proba",
-        checkpoint,
-        str(csv_path),
-        json.dumps(list(segmenter.channels)),
-        str(out),
-        str(args.shared / "bench"),
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
-    if done.returncode != 0:
-        return {"loaded_by_reference": False, "error": done.stderr[-1500:]}
-    theirs = np.load(out)
-    return {
-        "loaded_by_reference": True,
-        "recording": csv_path.name,
-        "reference_label_map": json.loads(done.stdout.strip().splitlines()[-1])["label_map"],
-        "probs_max_abs_diff": float(np.abs(theirs - ours).max()),
-    }
+def _mean(values):
+    values = [v for v in values if v is not None]
+    return statistics.mean(values) if values else None
 
 
-def _aggregate(runs: list[dict]) -> dict:
-    out = {}
-    for key in ("segment_f1", "timestep_macro_f1", "event_f1", "train_s", "epochs"):
-        values = [r[key] for r in runs if r.get(key) is not None]
-        if values:
-            out[key] = {
-                "mean": round(statistics.mean(values), 4),
-                "min": round(min(values), 4),
-                "max": round(max(values), 4),
-            }
+def summarise(runs: list[dict]) -> dict:
+    """Mean over runs, worst seed (mean over its folds), worst fold (mean over its seeds) and
+    worst run, for each score; for instants the predicted regions against the true events."""
+    out = {"runs": len(runs)}
+    for key in MEAN_KEYS:
+        if _mean(r[key] for r in runs) is None:
+            continue
+        by_seed = {s: _mean(r[key] for r in runs if r["seed"] == s) for s in _ids(runs, "seed")}
+        by_fold = {f: _mean(r[key] for r in runs if r["fold"] == f) for f in _ids(runs, "fold")}
+        out[key] = {
+            "mean": _mean(r[key] for r in runs),
+            "per_seed": by_seed,
+            "worst_seed": min(by_seed.values()),
+            "per_fold": by_fold,
+            "worst_fold": min(by_fold.values()),
+            "worst_run": min(r[key] for r in runs if r[key] is not None),
+        }
+    if all(r.get("true_events") for r in runs):
+        ratios = [r["instant_regions"] / r["true_events"] for r in runs]
+        out["regions_per_true_event"] = {
+            "pooled": sum(r["instant_regions"] for r in runs) / sum(r["true_events"] for r in runs),
+            "min_run": min(ratios),
+            "max_run": max(ratios),
+        }
+        out["emitted_as_instant"] = sum(r["emitted_as_instant"] for r in runs) / max(
+            1, sum(r["instant_regions"] for r in runs)
+        )
     return out
 
 
-def main():
-    if len(sys.argv) > 2 and sys.argv[1] == "--child-proba":
-        child_reference_proba(*sys.argv[2:7])
-        return
+def _ids(runs, key):
+    return sorted({r[key] for r in runs})
+
+
+def markdown_row(label: str, name: str, folds: int, summary: dict) -> str:
+    main = "event_f1" if name == "instants" else "timestep_macro_f1"
+    seeds = len(summary[main]["per_seed"])
+    cells = [label, name, f"{len(summary[main]['per_fold'])} of {folds} × {seeds}"]
+    for key in (main, "segment_f1") if name != "instants" else (main,):
+        s = summary[key]
+        cells.append(
+            f"{key} {s['mean']:.4f} (worst seed {s['worst_seed']:.4f}, "
+            f"worst fold {s['worst_fold']:.4f}, worst run {s['worst_run']:.4f})"
+        )
+    regions = summary.get("regions_per_true_event")
+    if regions:
+        cells.append(
+            f"regions/true {regions['pooled']:.3f} "
+            f"({regions['min_run']:.3f}–{regions['max_run']:.3f})"
+        )
+    cells.append(f"train {summary['train_s']['mean']:.0f} s, {summary['epochs']['mean']:.0f} ep")
+    return "| " + " | ".join(cells) + " |"
+
+
+# ---------------------------------------------------------------------------- cache
+
+
+def load_cache(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def save_cache(path: Path, cache: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps(cache, indent=1) + "\n")
+    partial.replace(path)
+
+
+def run_key(**parts) -> str:
+    text = json.dumps(parts, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------- main
+
+
+def _git_head() -> str:
+    done = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def build_jobs(args, workdir: Path, overrides: dict, postprocess: dict) -> list[dict]:
+    items = set_recordings(args.shared, args.set)
+    if args.recordings:
+        items = items[: args.recordings]
+    members = fold_members(len(items), args.folds)
+    fold_ids = args.fold_ids if args.fold_ids is not None else range(args.folds)
+    threads = max(1, (os.cpu_count() or 1) // args.jobs) if args.jobs > 1 else 0
+    jobs = []
+    for fold in fold_ids:
+        if not 0 <= fold < args.folds:
+            raise SystemExit(f"--fold-ids: {fold} is not a fold of {args.folds}")
+        test = [items[i] for i in members[fold]]
+        train_items = [item for i, item in enumerate(items) if i not in members[fold]]
+        base = workdir / f"fold{fold}"
+        test_names = [os.path.basename(t["data"]["csv_url"]) for _, t in test]
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
+            key = run_key(
+                set=args.set,
+                recordings=len(items),
+                folds=args.folds,
+                fold=fold,
+                seed=seed,
+                overrides=overrides,
+                postprocess=postprocess,
+                tag=args.tag,
+            )
+            jobs.append(
+                {
+                    "key": key,
+                    "set": args.set,
+                    "fold": fold,
+                    "seed": seed,
+                    "test_names": test_names,
+                    "train": str(base / "train"),
+                    "test": str(base / "test"),
+                    "train_items": train_items,
+                    "test_items": test,
+                    "overrides": overrides,
+                    "postprocess": postprocess,
+                    "metrics": str(args.shared / "bench" / "metrics.py"),
+                    "threads": threads,
+                }
+            )
+    return jobs
+
+
+def main(argv=None) -> dict:
+    from autolabel.segmenter import PostprocessConfig, TrainingConfig
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--sets", nargs="+", default=["basicmotions", "instants"])
-    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    ap.add_argument("--set", choices=sorted(SETS), default="instants")
+    ap.add_argument("--folds", type=int, default=3, help="folds the recordings are split into")
+    ap.add_argument("--fold-ids", type=int, nargs="+", help="run only these folds (0-based)")
+    ap.add_argument("--seeds", type=int, default=5, help="how many seeds")
+    ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument("--override", action="append", default=[], help="TrainingConfig KEY=VALUE")
+    ap.add_argument(
+        "--postprocess", action="append", default=[], help="PostprocessConfig KEY=VALUE"
+    )
+    ap.add_argument("--tag", default="", help="names the code version in the cache key")
+    ap.add_argument("--label", help="the row's name in the markdown table")
+    ap.add_argument("--recordings", type=int, help="use only the first N recordings (tests)")
+    ap.add_argument("--jobs", type=int, default=1, help="runs in parallel processes")
+    ap.add_argument("--fresh", action="store_true", help="retrain even what the cache holds")
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    ap.add_argument("--ref-py", default=os.environ.get("REF_PY"))
-    ap.add_argument("--ref-dir", default=os.environ.get("REF_LSMB_DIR"))
-    ap.add_argument("--workdir", type=Path)
-    ap.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "segmenter_quality.json")
-    args = ap.parse_args()
-    if args.ref_py and not args.ref_dir:
-        sys.exit("give --ref-dir (or REF_LSMB_DIR) with --ref-py")
-    metrics = _load_by_path("metrics", args.shared / "bench" / "metrics.py")
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="segmenter_quality_"))
-    report = {"cpus": os.cpu_count(), "sets": {}}
-    for name in args.sets:
-        base = workdir / name
-        train_dir, test_dir = make_split(args.shared / "data" / name / "dev", base)
-        entry = {"held_out": sorted(p.name for p in test_dir.glob("*.csv"))}
-        sides = list(args.variants) + (["reference"] if args.ref_py else [])
-        for side in sides:
-            entry[side] = []
-        for seed in args.seeds:  # interleaved, so that both sides see similar machine load
-            for side in sides:
-                if side == "reference":
-                    run = run_reference(train_dir, test_dir, seed, args, base)
-                else:
-                    run = run_ours(train_dir, test_dir, seed, metrics, base, side)
-                run["loadavg_1min_after"] = round(os.getloadavg()[0], 2)
-                entry[side].append(run)
-                print(f"{name} {side} seed {seed}: {run}", file=sys.stderr)
-        for side in sides:
-            entry[f"{side}_summary"] = _aggregate(entry[side])
-        if args.ref_py:
-            first = entry[args.variants[0]][0]["checkpoint"]
-            entry["compat"] = compat_check(first, test_dir, args)
-        report["sets"][name] = entry
-    report["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1) + "\n")
-    print(json.dumps(report, indent=1))
+    ap.add_argument("--out-dir", type=Path, default=OUT)
+    args = ap.parse_args(argv)
+    overrides = parse_assignments(args.override, TrainingConfig, "--override")
+    postprocess = parse_assignments(args.postprocess, PostprocessConfig, "--postprocess")
+    cache_path = args.out_dir / "segmenter_quality_runs.json"
+    cache = load_cache(cache_path)
+    workdir = Path(tempfile.mkdtemp(prefix="segmenter_quality_"))
+    try:
+        jobs = build_jobs(args, workdir, overrides, postprocess)
+        todo = [j for j in jobs if args.fresh or j["key"] not in cache]
+        for job in todo:
+            write_tasks(Path(job["train"]), job.pop("train_items"))
+            write_tasks(Path(job["test"]), job.pop("test_items"))
+        print(f"{len(jobs) - len(todo)} runs cached, {len(todo)} to train", file=sys.stderr)
+        head = _git_head()
+        for run in _execute(todo, args.jobs):
+            run.update(commit=head, tag=args.tag, overrides=overrides, postprocess=postprocess)
+            cache[run["key"]] = run
+            save_cache(cache_path, cache)
+            scores = {k: run[k] for k in ("event_f1", "timestep_macro_f1", "segment_f1")}
+            print(f"fold {run['fold']} seed {run['seed']}: {scores}", file=sys.stderr, flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    runs = [cache[j["key"]] for j in jobs]
+    summary = summarise(runs)
+    label = args.label or (" ".join(args.override + args.postprocess) or "defaults")
+    label += f" [{args.tag}]" if args.tag else ""
+    row = markdown_row(label, args.set, args.folds, summary)
+    report = {
+        "set": args.set,
+        "folds": args.folds,
+        "overrides": overrides,
+        "postprocess": postprocess,
+        "tag": args.tag,
+        "summary": summary,
+        "markdown": row,
+        "runs": runs,
+    }
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    (args.out_dir / "segmenter_quality.json").write_text(json.dumps(report, indent=1) + "\n")
+    with open(args.out_dir / "segmenter_quality.md", "a") as table:
+        table.write(row + "\n")
+    print(row)
+    return report
+
+
+def _execute(jobs: list[dict], workers: int):
+    if workers <= 1:
+        yield from map(run_one, jobs)
+        return
+    with cf.ProcessPoolExecutor(workers) as pool:
+        yield from pool.map(run_one, jobs)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from .infer import PredictedRegion, Prediction, Segmenter, load_checkpoint
 from .labelconfig import LabelConfig, LabelConfigError, parse_label_config
 from .lstasks import DataError, SeriesTable, read_series_csv, select_annotation
 from .model import NetworkParams, TimeSeriesLSTM
+from .progress import TrainingProgress
 from .recording import Recording, Region
 from .segments import PostprocessConfig
 from .train import TrainingCancelled, TrainingConfig, TrainingDataError, train
@@ -39,6 +40,7 @@ __all__ = [
     "TrainingCancelled",
     "TrainingConfig",
     "TrainingDataError",
+    "TrainingProgress",
     "load_checkpoint",
     "parse_label_config",
     "read_checkpoint",

@@ -67,14 +67,15 @@ def _train(args) -> int:
     if not recordings:
         raise DataError("no annotated task in the data folders")
 
-    def report(epoch, total, loss, metrics):
-        if not args.quiet:
+    def report(progress):
+        if not args.quiet and (progress.epoch_end or progress.phase == "preparing"):
             extra = " ".join(
-                f"{k}={metrics[k]:.3f}"
+                f"{k}={progress.metrics[k]:.3f}"
                 for k in ("balanced_accuracy", "min_class_f1", "macro_f1")
-                if k in metrics
+                if k in progress.metrics
             )
-            print(f"epoch {epoch}/{total} loss={loss:.4f} {extra}", file=sys.stderr)
+            loss = "" if progress.loss is None else f" loss={progress.loss:.4f}"
+            print(f"{progress.message}{loss} {extra}".rstrip(), file=sys.stderr)
 
     segmenter = train(
         recordings,

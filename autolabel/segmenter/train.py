@@ -37,10 +37,10 @@ from .checkpoint import BACKGROUND, CheckpointContents, Normalization
 from .infer import Segmenter, fill_gaps, pick_device
 from .metrics import metrics_from_counts, output_counts
 from .model import NetworkParams, TimeSeriesLSTM
+from .progress import FINAL_FIT, TRAINING, VALIDATING, ProgressCallback, ProgressPlan
 from .recording import IGNORE_INDEX, Recording, derive_postprocess, label_kinds, row_labels
 from .windows import row_probabilities, training_window_starts, window_starts, window_step
 
-ProgressCallback = Callable[[int, int, float, dict], None]
 CancelCheck = Callable[[], bool] | threading.Event
 
 
@@ -306,11 +306,13 @@ def sampled_class_weights(
     return _inverse_frequency(counts)
 
 
-def _run_epoch(model, optimizer, criterion, data, starts, config, device, should_cancel):
+def _run_epoch(model, optimizer, criterion, data, starts, config, device, should_cancel, on_batch):
+    """One pass over `starts`; on_batch(done, batches) after every batch -> mean loss."""
     x_all, y_all = data
     offsets = torch.arange(config.sequence_size, device=device)
     model.train()
     total, batches = 0.0, 0
+    n_batches = -(-len(starts) // config.batch_size)
     for first in range(0, len(starts), config.batch_size):
         if _cancelled(should_cancel):
             raise TrainingCancelled("training was cancelled")
@@ -324,6 +326,7 @@ def _run_epoch(model, optimizer, criterion, data, starts, config, device, should
         optimizer.step()
         total += float(loss.detach())
         batches += 1
+        on_batch(batches, n_batches)
     return total / max(1, batches)
 
 
@@ -485,7 +488,7 @@ class _Problem:
     instant_classes: list[int]
     postprocess: object
     device: torch.device
-    progress: ProgressCallback | None
+    progress: ProgressPlan
     should_cancel: CancelCheck | None
     forward_windows: int = 0  # windows run forward only, for validation (cost accounting)
 
@@ -509,9 +512,12 @@ def _normalised(parts: list[_Part], mean, std) -> list[_Part]:
     return [_Part(p.name, ((p.values - mean) / std).astype(np.float32), p.labels) for p in parts]
 
 
-def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: int = 0) -> _Fit:
+def _fit(
+    problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: int = 0, note: str = ""
+) -> _Fit:
     """Train a fresh network (seeded) for up to `epochs` epochs; with validation parts, stop by
-    the early-stop rule and keep the best epoch's weights."""
+    the early-stop rule and keep the best epoch's weights. `note`: why the phase has its
+    length (shown with the final fit's progress)."""
     config, device = problem.config, problem.device
     mean, std = input_normalization(train_parts, config.input_scaling, config.input_peak_limit)
     train_parts, val_parts = _normalised(train_parts, mean, std), _normalised(val_parts, mean, std)
@@ -526,7 +532,9 @@ def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: in
     data = (torch.as_tensor(x_all, device=device), torch.as_tensor(y_all, device=device))
     rng = np.random.default_rng(config.seed)
     stopper, history, epoch, stop, n_windows = _EarlyStop(config), [], 0, False, 0
-    total = first_epoch + epochs if not val_parts else config.train_epochs
+    plan = problem.progress
+    phase = VALIDATING if val_parts else (FINAL_FIT if first_epoch else TRAINING)
+    plan.start_phase(phase, epochs, note)
     with torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
         torch.manual_seed(config.seed)
         model = TimeSeriesLSTM(_network_params(config, x_all.shape[1], n_classes)).to(device)
@@ -542,14 +550,22 @@ def _fit(problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: in
             epoch += 1
             starts = _epoch_windows(bases, lengths, rng, config, labeled_rows)
             loss = _run_epoch(
-                model, optimizer, criterion, data, starts, config, device, problem.should_cancel
+                model,
+                optimizer,
+                criterion,
+                data,
+                starts,
+                config,
+                device,
+                problem.should_cancel,
+                lambda done, batches, epoch=epoch: plan.batch(epoch, done, batches),
             )
             n_windows += len(starts)
             metrics = _validate(model, val_parts, problem, offsets)
             stop = stopper.update(epoch, metrics, model)
-            history.append(_history_entry(first_epoch + epoch, loss, metrics))
-            if problem.progress is not None:
-                problem.progress(first_epoch + epoch, total, loss, dict(metrics or {}))
+            history.append(_history_entry(first_epoch + epoch, loss, metrics, phase))
+            last = stop or epoch == epochs
+            plan.epoch_end(epoch, loss, dict(metrics or {}), stopper.best_epoch, last)
     if stopper.best_state is not None:
         model.load_state_dict(stopper.best_state)
     class_rows = np.bincount(y_all[y_all >= 0], minlength=n_classes)
@@ -571,17 +587,27 @@ def train(
 ) -> Segmenter:
     """Train a segmenter on labeled recordings; class 0 is background, then `labels` in order.
 
-    progress(epoch, total_epochs, train_loss, validation_metrics) is called after each epoch;
-    should_cancel (a callable or threading.Event) is checked before every batch and stops
-    training by raising TrainingCancelled. `channels`, `time_column` and `label_config` are
+    progress(TrainingProgress) is called while preparing, within each epoch (at most every
+    `progress.REPORT_INTERVAL_S`) and after each epoch, with the phase and a share done that
+    never decreases (see autolabel/segmenter/progress.py); should_cancel (a callable or
+    threading.Event) is checked before every batch and stops training by raising
+    TrainingCancelled. `channels`, `time_column` and `label_config` are
     stored in the checkpoint for later prediction.
     """
     started = time.perf_counter()
+    plan = ProgressPlan(progress, config.train_epochs)
+    plan.preparing(f"preparing {len(recordings)} recording(s)")
     parts = _prepare(recordings, labels, channels)
     class_index = {label: i + 1 for i, label in enumerate(labels)}
     kinds = label_kinds(recordings, labels)
     instant_classes = [class_index[k] for k, v in kinds.items() if v == "instant"]
     split = split_recordings(parts, config)
+    refits = config.refit and bool(split.validation)
+    plan.plan_final_fit(_rows(parts) / max(1, _rows(split.train)) if refits else None)
+    plan.preparing(
+        f"preparing windows: {len(split.train)} recording(s) to train on, "
+        f"{len(split.validation)} to validate on"
+    )
     postprocess = derive_postprocess(
         [p.labels for p in split.train], instant_classes, config.sequence_size
     )
@@ -591,14 +617,19 @@ def train(
         instant_classes,
         postprocess,
         pick_device(config.device),
-        progress,
+        plan,
         should_cancel,
     )
     fit = _fit(problem, split.train, split.validation, config.train_epochs)
     scale = _tuned_scale(fit, problem)
     final = fit
-    if config.refit and split.validation and fit.stopper.best_epoch > 0:
-        final = _fit(problem, parts, [], fit.stopper.best_epoch, first_epoch=fit.epochs_run)
+    if refits and fit.stopper.best_epoch > 0:
+        best, run = fit.stopper.best_epoch, fit.epochs_run
+        why = f"validation stopped at epoch {run}"
+        if not fit.stopped:
+            why = f"validation ran all {run} epochs"
+        note = f"{why}, best epoch {best}; now on all {len(parts)} recordings"
+        final = _fit(problem, parts, [], best, first_epoch=run, note=note)
     training = _training_record(fit, final, split, problem, started)
     training["logit_adjustment"] = scale
     state = {k: v.detach().cpu() for k, v in final.model.state_dict().items()}
@@ -672,8 +703,12 @@ def _training_record(fit: _Fit, final: _Fit, split: _Split, problem: _Problem, s
     }
 
 
-def _history_entry(epoch: int, loss: float, metrics: dict | None) -> dict:
-    entry = {"epoch": epoch, "train_loss": round(loss, 6)}
+def _rows(parts: list[_Part]) -> int:
+    return sum(len(p.values) for p in parts)
+
+
+def _history_entry(epoch: int, loss: float, metrics: dict | None, phase: str) -> dict:
+    entry = {"epoch": epoch, "phase": phase, "train_loss": round(loss, 6)}
     for key in ("balanced_accuracy", "min_class_f1", "macro_f1", "balanced_nll"):
         if metrics is not None:
             entry[key] = round(metrics[key], 6)

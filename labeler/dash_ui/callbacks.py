@@ -654,10 +654,8 @@ def _register_models(app):
         curves, curves_style = no_update, {"display": "none"}
         history = ((train.metrics or {}).get("history") or []) if train else []
         if history:
-            curves = figures.training_figure(
-                history, total_epochs=(train.metrics or {}).get("total_epochs")
-            )
-            curves_style = {}
+            curves = figures.training_figure(history, total_epochs=_planned_epochs(train))
+            curves_style = _curves_style(running=not train.is_finished)
         finished_data = {"seen": sorted(seen), "last": news} if news else no_update
         if news is None and seen != set(finished.get("seen", [])):
             finished_data = {"seen": sorted(seen), "last": finished.get("last")}
@@ -727,8 +725,10 @@ def _job_card(job):
     metrics = job.metrics or {}
     if job.kind == Job.Kind.TRAIN:
         title = f"Training “{job.params.get('name', '')}”"
-        if metrics.get("epoch"):
-            title += f" · epoch {metrics['epoch']}/{metrics.get('total_epochs', '?')}"
+        if metrics.get("message") and not job.is_finished:
+            title += f" · {metrics['message']}"
+        elif metrics.get("epoch") and metrics.get("total_epochs"):  # jobs of earlier versions
+            title += f" · epoch {metrics['epoch']}/{metrics['total_epochs']}"
     else:
         title = f"Auto-label · {job.model.name if job.model else 'model'}"
     status_class = f"tsl-job tsl-job-{job.status}"
@@ -748,13 +748,47 @@ def _job_card(job):
     validation = ((job.result or {}).get("metrics") or {}).get("validation")
     if job.status == Job.Status.SUCCEEDED and isinstance(validation, dict):
         summary = ", ".join(
-            f"{key.replace('_', ' ')} {value:.2f}"
+            f"{key.replace('_', ' ')} {_unrounded(value)}"
             for key, value in validation.items()
             if isinstance(value, float) and key in ("balanced_accuracy", "min_class_f1", "macro_f1")
         )
         if summary:
-            children.append(html.Div(summary, className="tsl-muted small"))
+            children.append(html.Div(f"validation: {summary}", className="tsl-muted small"))
     return html.Div(children, className=status_class, **{"data-job-id": job.id})
+
+
+def _unrounded(value: float) -> str:
+    """Six significant digits: 0.998765 stays 0.998765 (two decimals would show 1.00)."""
+    return f"{value:.6g}"
+
+
+def _planned_epochs(job) -> int | None:
+    """Where the curves' x axis ends: the epochs so far plus those the phase may still run."""
+    metrics = job.metrics or {}
+    history = metrics.get("history") or []
+    if job.is_finished or not history:
+        return None
+    left = max(0, (metrics.get("phase_epochs") or 0) - (metrics.get("epoch") or 0))
+    return history[-1].get("epoch", 0) + left
+
+
+def _curves_style(*, running: bool) -> dict:
+    """While a training runs its curves float beside the models panel, wide enough to read;
+    afterwards they sit in the panel."""
+    if not running:
+        return {}
+    return {
+        "position": "fixed",
+        "right": "290px",
+        "bottom": "16px",
+        "width": f"{figures.TRAINING_FIGURE_MIN_WIDTH}px",
+        "height": "280px",
+        "zIndex": 30,
+        "background": "white",
+        "border": "1px solid #e2e8f0",
+        "borderRadius": "8px",
+        "boxShadow": "0 6px 24px rgba(15, 23, 42, 0.15)",
+    }
 
 
 def _register_clientside(app):

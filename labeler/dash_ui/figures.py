@@ -308,14 +308,24 @@ def _label_text(annotation, start, color, model_made, selected) -> dict:
     }
 
 
+TRAINING_PHASE_NAMES = {
+    "validating": "validating",
+    "final_fit": "final fit",
+    "training": "training",
+}
+TRAINING_FIGURE_MIN_WIDTH = 440  # px: the curves stay readable beside the labeling screen
+
+
 def training_figure(history: list[dict], *, total_epochs: int | None = None) -> dict:
-    """Metric curves over epochs: loss on the left axis, the 0-1 scores on the right."""
+    """Metric curves over epochs: the 0-1 scores in the upper panel, the training loss on its
+    own axis in the lower one; each phase of the training (validation, final fit) is a band
+    named at its top. `total_epochs`: where the x axis ends (the epochs planned so far)."""
     epochs = [point.get("epoch") for point in history]
     series = [
-        ("loss", "loss", "#0f172a", "y"),
         ("balanced_accuracy", "bal. acc.", "#4338ca", "y2"),
         ("min_class_f1", "worst F1", "#0f766e", "y2"),
         ("macro_f1", "macro F1", "#b45309", "y2"),
+        ("loss", "loss", "#0f172a", "y"),
     ]
     traces = []
     for key, name, color, axis in series:
@@ -330,45 +340,83 @@ def training_figure(history: list[dict], *, total_epochs: int | None = None) -> 
                 "x": epochs,
                 "y": values,
                 "yaxis": axis,
-                "line": {
-                    "color": color,
-                    "width": 1.5,
-                    **({"dash": "dot"} if key == "loss" else {}),
-                },
+                "line": {"color": color, "width": 1.5},
                 "marker": {"size": 4},
             }
         )
+    shapes, annotations = _phase_bands(history)
     x_range = [0.5, max(total_epochs or 0, max(epochs or [1])) + 0.5]
     return {
         "data": traces,
         "layout": {
-            "margin": {"l": 34, "r": 30, "t": 6, "b": 50},
-            "height": 200,
+            "margin": {"l": 44, "r": 10, "t": 18, "b": 44},
+            "height": 280,
             "paper_bgcolor": "white",
             "plot_bgcolor": "white",
             "font": {"family": FONT, "size": 10, "color": "#334155"},
             "showlegend": True,
-            "legend": {
-                "orientation": "h",
-                "y": -0.16,
-                "yanchor": "top",
-                "font": {"size": 9},
-                "entrywidth": 0.5,
-                "entrywidthmode": "fraction",
-            },
+            "legend": {"orientation": "h", "y": -0.14, "yanchor": "top", "font": {"size": 9}},
+            "shapes": shapes,
+            "annotations": annotations,
             "xaxis": {"title": {"text": ""}, "range": x_range, "gridcolor": "#eef2f7"},
             "yaxis": {
+                "domain": [0, 0.34],
                 "title": {"text": "loss", "standoff": 2},
                 "gridcolor": "#eef2f7",
                 "rangemode": "tozero",
-                "nticks": 4,
+                "nticks": 3,
             },
             "yaxis2": {
-                "overlaying": "y",
-                "side": "right",
+                "domain": [0.44, 1],
+                "anchor": "x",
+                "title": {"text": "validation", "standoff": 2},
                 "range": [0, 1.02],
                 "tickvals": [0, 0.5, 1],
-                "showgrid": False,
+                "gridcolor": "#eef2f7",
             },
         },
     }
+
+
+def _phase_bands(history: list[dict]) -> tuple[list[dict], list[dict]]:
+    """A shaded band and a name per run of epochs of one phase (none without phases)."""
+    runs = []
+    for point in history:
+        phase = point.get("phase")
+        if phase is None:
+            continue
+        if runs and runs[-1][0] == phase:
+            runs[-1][2] = point["epoch"]
+        else:
+            runs.append([phase, point["epoch"], point["epoch"]])
+    shapes, annotations = [], []
+    for index, (phase, first, last) in enumerate(runs):
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": first - 0.5,
+                "x1": last + 0.5,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "#f1f5f9" if index % 2 == 0 else "#fef3c7",
+                "opacity": 0.6,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        annotations.append(
+            {
+                "text": TRAINING_PHASE_NAMES.get(phase, escape(str(phase))),
+                "xref": "x",
+                "yref": "paper",
+                "x": first - 0.5,
+                "y": 1,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 10, "color": "#475569"},
+            }
+        )
+    return shapes, annotations

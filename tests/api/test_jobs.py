@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from django.db import connection, connections
 
-from autolabel.jobs import job_execute
+from autolabel.jobs import JobReporter, job_execute
 from autolabel.models import Job, TrainedModel
 from tests.api.conftest import upload
 
@@ -67,6 +67,37 @@ def start_training(client, project_id, **params):
     job = response.json()
     assert job["status"] == "queued" and job["kind"] == "train"
     return job
+
+
+def test_training_job_names_its_phases_and_its_progress_never_goes_back(
+    client, labeled_project, django_capture_on_commit_callbacks, monkeypatch
+):
+    reports = []
+    report = JobReporter.progress
+
+    def recorded(self, percent, metrics=None):  # the real reporter, its calls kept
+        reports.append((percent, dict(metrics or {})))
+        report(self, percent, metrics)
+
+    monkeypatch.setattr(JobReporter, "progress", recorded)
+    project, _ = labeled_project
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_training(client, project["id"], epochs=30)
+    job_execute(job_id=job["id"])
+    done = client.get(f"/api/jobs/{job['id']}/").json()
+    assert done["status"] == "succeeded", done
+    percents = [percent for percent, _ in reports]
+    assert percents == sorted(percents) and percents[-1] <= 98
+    assert reports[0][1] == {"phase": "preparing", "message": "reading 3 labeled file(s)"}
+    phases = [metrics["phase"] for _, metrics in reports]
+    order = [p for i, p in enumerate(phases) if i == 0 or phases[i - 1] != p]
+    assert order == ["preparing", "validating", "final_fit"]
+    messages = [metrics["message"] for _, metrics in reports]
+    assert any(m.startswith("validating 1/30") for m in messages)
+    assert any(m.startswith("final fit 0/") and "best epoch" in m for m in messages)
+    history = done["metrics"]["history"]
+    assert [h["epoch"] for h in history] == list(range(1, len(history) + 1))
+    assert {h["phase"] for h in history} == {"validating", "final_fit"}
 
 
 def test_train_then_autolabel(client, labeled_project, django_capture_on_commit_callbacks):
@@ -216,6 +247,18 @@ def _worker(settings) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def test_the_worker_imports_the_training_library_before_taking_jobs(settings):
+    check = (
+        "import sys, django; django.setup(); "
+        "from autolabel.management.commands.jobs_worker import preload_training_library; "
+        "assert 'torch' not in sys.modules; preload_training_library(); "
+        "assert 'torch' in sys.modules"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.django.base", "SECRET_KEY": "x"}
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, env=env, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
 
 
 @pytest.mark.django_db(transaction=True)

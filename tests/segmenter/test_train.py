@@ -31,6 +31,7 @@ from autolabel.segmenter.train import (
 from .conftest import synthetic_recording, tiny_config
 
 train_module = sys.modules["autolabel.segmenter.train"]
+progress_module = sys.modules["autolabel.segmenter.progress"]
 
 
 def _parts(n, rows=100, labeled=True):
@@ -200,16 +201,60 @@ def test_validation_that_never_meets_thresholds_runs_every_epoch(recordings, mon
     assert segmenter.training["epochs_run"] == 4 and not segmenter.training["stopped_early"]
 
 
-def test_progress_is_called_once_per_epoch(recordings):
+def test_progress_reports_every_epoch_with_its_phase(recordings):
     calls = []
-    segmenter = train(
-        recordings, ["A", "B"], tiny_config(train_epochs=3), progress=lambda *a: calls.append(a)
-    )
+    segmenter = train(recordings, ["A", "B"], tiny_config(train_epochs=3), progress=calls.append)
     info = segmenter.training
-    assert len(calls) == info["epochs_run"] + info["refit_epochs"]
-    assert [c[0] for c in calls] == list(range(1, len(calls) + 1))
-    epoch, total, loss, metrics = calls[0]
-    assert total == 3 and loss > 0 and "balanced_accuracy" in metrics
+    ends = [c for c in calls if c.epoch_end]
+    assert len(ends) == info["epochs_run"] + info["refit_epochs"]
+    assert [c.global_epoch for c in ends] == list(range(1, len(ends) + 1))
+    first = ends[0]
+    assert first.phase == "validating" and first.phase_epochs == 3 and first.loss > 0
+    assert "balanced_accuracy" in first.metrics
+    assert [h["phase"] for h in info["history"]] == [c.phase for c in ends]
+
+
+def _phases_of_a_real_training(recordings, monkeypatch, **config):
+    monkeypatch.setattr(progress_module, "REPORT_INTERVAL_S", 0.0)  # every batch reports
+    calls = []
+    segmenter = train(recordings, ["A", "B"], tiny_config(**config), progress=calls.append)
+    return segmenter.training, calls
+
+
+def test_progress_names_the_phases_and_never_goes_back(recordings, monkeypatch):
+    info, calls = _phases_of_a_real_training(recordings, monkeypatch, train_epochs=30, patience=2)
+    assert info["stopped_early"] and info["refit_epochs"] == info["best_epoch"]
+    phases = [c.phase for c in calls]
+    assert phases[0] == "preparing" and calls[0].fraction == 0.0
+    order = [p for i, p in enumerate(phases) if i == 0 or phases[i - 1] != p]
+    assert order == ["preparing", "validating", "final_fit"]
+    fractions = [c.fraction for c in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+    within = [c for c in calls if c.phase == "validating" and not c.epoch_end]
+    assert within and within[0].epoch == 0 and 0 < within[0].batch <= within[0].batches
+    validated = [c for c in calls if c.phase == "validating" and c.epoch_end]
+    assert validated[-1].message == (
+        f"validating {info['epochs_run']}/30 — best epoch {info['best_epoch']}"
+    )
+    switch = next(c for c in calls if c.phase == "final_fit")
+    assert switch.epoch == 0 and switch.phase_epochs == info["best_epoch"]
+    assert switch.message.startswith(f"final fit 0/{info['best_epoch']} (validation stopped")
+    assert switch.fraction > validated[-1].fraction  # re-planned forwards, saying why
+    last = calls[-1]
+    assert last.message.startswith(f"final fit {info['best_epoch']}/{info['best_epoch']}")
+    counters = [(c.phase, c.epoch) for c in calls if c.phase != "preparing"]
+    for phase in ("validating", "final_fit"):
+        epochs = [e for p, e in counters if p == phase]
+        assert epochs == sorted(epochs)
+
+
+def test_progress_without_validation_data_is_one_training_phase(monkeypatch):
+    single = [synthetic_recording("only", 60, seed=0)]  # too short to hold a tail out
+    monkeypatch.setattr(progress_module, "REPORT_INTERVAL_S", 0.0)
+    calls = []
+    train(single, ["A", "B"], tiny_config(train_epochs=2), progress=calls.append)
+    assert {c.phase for c in calls} == {"preparing", "training"}
+    assert calls[-1].message.startswith("training 2/2") and calls[-1].fraction == 1.0
 
 
 @pytest.mark.parametrize("kind", ["event", "callable"])
@@ -217,9 +262,10 @@ def test_cancel_stops_training_promptly(recordings, kind):
     event = threading.Event()
     epochs = []
 
-    def progress(epoch, *_):
-        epochs.append(epoch)
-        event.set()
+    def progress(report):
+        if report.epoch_end:
+            epochs.append(report.global_epoch)
+            event.set()
 
     check = event if kind == "event" else event.is_set
     with pytest.raises(TrainingCancelled):

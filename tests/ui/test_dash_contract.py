@@ -349,24 +349,8 @@ def test_train_needs_saved_labels_then_queues_a_job(browser_client, project, ser
     assert train(browser_client, project, epochs=0)["level"] == "error"
 
 
-def test_job_progress_shows_the_bar_and_the_metric_curves(browser_client, project, user):
-    from autolabel.models import Job
-
-    history = [
-        {"epoch": 1, "loss": 0.9, "balanced_accuracy": 0.5, "min_class_f1": 0.2},
-        {"epoch": 2, "loss": 0.6, "balanced_accuracy": 0.7, "min_class_f1": 0.5},
-    ]
-    job = Job.objects.create(
-        kind="train",
-        status="running",
-        progress=40,
-        project=project,
-        created_by=user,
-        params={"name": "gait-net"},
-        metrics={"epoch": 2, "total_epochs": 5, "history": history},
-        heartbeat_at=timezone.now(),
-    )
-    answer = dash_call(
+def _job_poll(browser_client, project, job):
+    return dash_call(
         browser_client,
         [
             (ids.JOB_STATUS, "children"),
@@ -384,12 +368,74 @@ def test_job_progress_shows_the_bar_and_the_metric_curves(browser_client, projec
         ],
         [(ids.JOB_FINISHED, "data", None)],
     )
-    status = json.dumps(answer[ids.JOB_STATUS]["children"])
-    assert "epoch 2/5" in status and '"value": "40"' in status
+
+
+def _training_job(project, user, **fields):
+    from autolabel.models import Job
+
+    return Job.objects.create(
+        kind="train", project=project, created_by=user, params={"name": "gait-net"}, **fields
+    )
+
+
+def test_job_progress_shows_the_bar_and_the_metric_curves(browser_client, project, user):
+    history = [
+        {"epoch": 1, "phase": "validating", "loss": 0.9, "balanced_accuracy": 0.5},
+        {"epoch": 2, "phase": "validating", "loss": 0.6, "balanced_accuracy": 0.7},
+    ]
+    job = _training_job(
+        project,
+        user,
+        status="running",
+        progress=40,
+        metrics={
+            "phase": "validating",
+            "message": "validating 2/30 — best epoch 2",
+            "epoch": 2,
+            "phase_epochs": 30,
+            "history": history,
+        },
+        heartbeat_at=timezone.now(),
+    )
+    answer = _job_poll(browser_client, project, job)
+    status = json.dumps(answer[ids.JOB_STATUS]["children"], ensure_ascii=False)
+    assert "validating 2/30 — best epoch 2" in status and '"value": "40"' in status
     curves = answer[ids.TRAINING_CURVES]["figure"]
-    assert curves["data"][0]["y"] == [0.9, 0.6]
+    loss = next(t for t in curves["data"] if t["name"] == "loss")
+    assert loss["y"] == [0.9, 0.6]
+    assert curves["layout"]["xaxis"]["range"] == [0.5, 30.5]  # the phase's 30 epochs
+    assert [a["text"] for a in curves["layout"]["annotations"]] == ["validating"]
     assert answer[ids.JOB_POLL]["disabled"] is False  # polls while it runs
-    assert answer[ids.TRAINING_CURVES]["style"] == {}
+    style = answer[ids.TRAINING_CURVES]["style"]
+    assert int(style["width"].removesuffix("px")) >= 400 and style["position"] == "fixed"
+
+    job.metrics = {
+        **job.metrics,
+        "phase": "final_fit",
+        "message": "final fit 3/12 (validation stopped at epoch 22, best epoch 12)",
+        "epoch": 3,
+        "phase_epochs": 12,
+    }
+    job.progress = 81
+    job.save()
+    status = json.dumps(_job_poll(browser_client, project, job)[ids.JOB_STATUS]["children"])
+    assert "final fit 3/12 (validation stopped at epoch 22, best epoch 12)" in status
+
+
+def test_finished_training_shows_its_validation_figures_unrounded(browser_client, project, user):
+    job = _training_job(
+        project,
+        user,
+        status="succeeded",
+        progress=100,
+        metrics={"history": [{"epoch": 1, "phase": "validating", "loss": 0.5}]},
+        result={"metrics": {"validation": {"macro_f1": 0.998765, "balanced_accuracy": 1.0}}},
+    )
+    answer = _job_poll(browser_client, project, job)
+    status = json.dumps(answer[ids.JOB_STATUS]["children"])
+    assert "macro f1 0.998765" in status and "balanced accuracy 1" in status
+    assert "1.00" not in status
+    assert answer[ids.TRAINING_CURVES]["style"] == {}  # docked in the panel once finished
 
 
 def test_label_next_lists_unlabeled_files_least_certain_first(browser_client, project, user):

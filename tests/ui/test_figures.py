@@ -178,10 +178,26 @@ def test_training_figure_curves_over_epochs():
     ]
     figure = figures.training_figure(history, total_epochs=10)
     names = [t["name"] for t in figure["data"]]
-    assert names == ["loss", "bal. acc.", "worst F1"]  # no macro F1 reported
-    assert figure["data"][0]["x"] == [1, 2] and figure["data"][0]["yaxis"] == "y"
-    assert figure["data"][1]["yaxis"] == "y2"
+    assert names == ["bal. acc.", "worst F1", "loss"]  # no macro F1 reported
+    loss = figure["data"][-1]
+    assert loss["x"] == [1, 2] and loss["yaxis"] == "y"
+    assert figure["data"][0]["yaxis"] == "y2"
     assert figure["layout"]["xaxis"]["range"] == [0.5, 10.5]
+    assert figure["layout"]["shapes"] == []  # no phases reported: no bands
+
+
+def test_training_figure_gives_the_loss_its_own_panel_and_marks_the_phases():
+    history = [
+        {"epoch": e, "phase": "validating", "loss": 1.0 / e, "macro_f1": 0.5} for e in (1, 2, 3)
+    ] + [{"epoch": e, "phase": "final_fit", "loss": 0.5 / e} for e in (4, 5)]
+    layout = figures.training_figure(history)["layout"]
+    loss_panel, score_panel = layout["yaxis"]["domain"], layout["yaxis2"]["domain"]
+    assert loss_panel[1] < score_panel[0]  # stacked, not overlaid: each has its own axis
+    assert "overlaying" not in layout["yaxis2"]
+    bands = [(s["x0"], s["x1"]) for s in layout["shapes"]]
+    assert bands == [(0.5, 3.5), (3.5, 5.5)]
+    assert [a["text"] for a in layout["annotations"]] == ["validating", "final fit"]
+    assert figures.TRAINING_FIGURE_MIN_WIDTH >= 400
 
 
 def test_empty_figure_with_message():

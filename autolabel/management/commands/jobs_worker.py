@@ -21,6 +21,7 @@ class Command(DbWorkerCommand):
     help = "Run background jobs (training, auto-labeling) and reap jobs of dead workers."
 
     def handle(self, *args, **options):
+        preload_training_library()
         stop = threading.Event()
         reaper = threading.Thread(target=_reap_forever, args=(stop,), daemon=True, name="reaper")
         reaper.start()
@@ -28,6 +29,12 @@ class Command(DbWorkerCommand):
             super().handle(*args, **options)
         finally:
             stop.set()
+
+
+def preload_training_library() -> None:
+    """Import the segmenter (torch) once, before taking jobs: imported by the first training
+    job instead, it cost that job's first progress report 5-25 s on a busy 2-core machine."""
+    import autolabel.segmenter  # noqa: F401
 
 
 def _reap_forever(stop: threading.Event) -> None:
