@@ -355,7 +355,7 @@
     gd.on("plotly_selected", onPlotSelected);
     gd.on("plotly_hover", onHover);
     gd.on("plotly_relayout", function () { drawPending(); showMode(); });
-    gd.on("plotly_afterplot", drawPending);
+    gd.on("plotly_afterplot", function () { drawPending(); showMode(); });
     gd.addEventListener("mousedown", onPlotPress, true);
     gd.addEventListener("mousemove", onPlotHover);
     (TSL.graphHooks || []).forEach(function (hook) { hook(gd); });
