@@ -155,7 +155,7 @@ def time_zone_get(name: str) -> dt.tzinfo:
         return dt.timezone(sign * dt.timedelta(minutes=minutes))
     try:
         return zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as error:  # OSError: too long
         raise ValueError(
             f"{name!r} is not a time zone: use UTC, an offset such as +02:00, "
             "or a name such as Europe/Berlin."

@@ -136,3 +136,52 @@ def test_upload_settings_never_5xx(client, project, time_column, channels):
     send(client, "patch", f"/api/projects/{project['id']}/", body)
     answer = upload(client, project["id"], ("walk.csv", numeric_csv(rows=30)))
     no_server_error(answer, body)
+
+
+@settings(EXAMPLES, max_examples=25)
+@given(
+    time_column=texts | st.sampled_from(["time", "none", "acc_x", "nope"]),
+    time_format=texts | st.sampled_from(["auto", "number", "epoch_ms", "dmy_slash"]),
+    timezone=texts | st.sampled_from(["UTC", "+02:00", "Europe/Berlin", "Mars/Base"]),
+    channels=texts | st.sampled_from(["acc_x", "acc_x,acc_y", ",", "time"]),
+)
+def test_upload_form_fields_never_5xx(
+    client, project, time_column, time_format, timezone, channels
+):
+    """The column-mapping fields of an upload (time_column, time_format, timezone, channels)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fields = {
+        "time_column": time_column,
+        "time_format": time_format,
+        "timezone": timezone,
+        "channels": channels,
+    }
+    payload = {"files": [SimpleUploadedFile("walk.csv", numeric_csv(rows=30), "text/csv")]}
+    payload.update({k: v for k, v in fields.items() if "\x00" not in v})
+    answer = client.post(f"/api/projects/{project['id']}/files/", payload, format="multipart")
+    no_server_error(answer, fields)
+
+
+change_items = st.fixed_dictionaries(
+    {"op": st.sampled_from(["create", "update", "delete"]) | texts},
+    optional={
+        "id": texts | st.from_regex(r"[A-Za-z0-9_-]{8,64}", fullmatch=True),
+        "annotation": annotation_payloads | json_values,
+        "version": numbers | texts,
+        "snap": st.booleans() | json_values,
+    },
+)
+
+
+@EXAMPLES
+@given(
+    changes=st.lists(change_items, max_size=4) | json_values,
+    file_version=st.none() | numbers | texts,
+)
+def test_change_batches_never_5xx(client, uploaded_file, changes, file_version):
+    body = {"changes": changes}
+    if file_version is not None:
+        body["file_version"] = file_version
+    send(client, "post", f"/api/files/{uploaded_file['id']}/changes/", body)
+    no_server_error(client.get(f"/api/files/{uploaded_file['id']}/annotations/"), None)

@@ -82,3 +82,11 @@ def test_zones_and_offsets():
     assert time_zone_get("-03:30").utcoffset(None).total_seconds() == -12600
     with pytest.raises(ValueError, match="not a time zone"):
         time_zone_get("Nowhere/Land")
+
+
+@pytest.mark.parametrize("name", ["x" * 10_000, "Mars/Base", "../../etc/passwd", "+25:00"])
+def test_a_time_zone_that_is_none_is_a_value_error(name):
+    from labeler.ingest import time_zone_get
+
+    with pytest.raises(ValueError, match="not a"):
+        time_zone_get(name)
