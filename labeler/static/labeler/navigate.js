@@ -12,14 +12,9 @@
   "use strict";
 
   var TSL = window.TSL;
-
-  function graphDiv() { return document.querySelector("#graph .js-plotly-plot"); }
-
-  function typing(target) {
-    if (!target) return false;
-    var tag = (target.tagName || "").toLowerCase();
-    return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
-  }
+  var U = TSL.util;
+  var graphDiv = U.graphDiv, typing = U.typing, order = U.timeOrder, plot = U.plotTime;
+  var labelsInOrder = U.labelsInOrder;
 
   // ---------------------------------------------------------------- the view, in linear axis units
 
@@ -30,7 +25,6 @@
 
   function fileExtent(xa) {
     var file = TSL.ctx.file;
-    var plot = function (v) { return typeof v === "string" ? v.replace(/Z$/, "") : v; };
     return [xa.d2l(plot(file.time_start)), xa.d2l(plot(file.time_end))];
   }
 
@@ -58,21 +52,6 @@
 
   // ---------------------------------------------------------------- labels in time order
 
-  function order(value) {
-    return typeof value === "number" ? value : Date.parse(String(value).replace(/Z$/, "") + "Z");
-  }
-
-  function labelsInOrder() {
-    var store = TSL.ctx.store;
-    var all = Object.keys((store && store.annotations) || {}).map(function (id) {
-      return store.annotations[id];
-    });
-    return all.sort(function (a, b) {
-      var d = order(a.start) - order(b.start);
-      return d !== 0 ? d : (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-    });
-  }
-
   function current() {
     var store = TSL.ctx.store, selected = TSL.ctx.selected;
     return selected && store && store.annotations[selected.id] || null;
@@ -82,7 +61,6 @@
     var found = axis();
     if (!found) return true;
     var range = found.xa.range.map(found.xa.r2l);
-    var plot = function (v) { return typeof v === "string" ? v.replace(/Z$/, "") : v; };
     return found.xa.d2l(plot(annotation.end)) >= range[0] && found.xa.d2l(plot(annotation.start)) <= range[1];
   }
 
@@ -101,8 +79,7 @@
     if (position < 0) {
       var found = axis();
       var middle = found ? found.xa.range.map(found.xa.r2l).reduce(function (a, b) { return (a + b) / 2; }) : -Infinity;
-      var plot = function (v) { return typeof v === "string" ? v.replace(/Z$/, "") : v; };
-      position = step > 0 ? -1 : all.length;
+        position = step > 0 ? -1 : all.length;
       for (var i = 0; i < all.length; i++) {
         var start = found ? found.xa.d2l(plot(all[i].start)) : order(all[i].start);
         if (start >= middle) { position = step > 0 ? i - 1 : i; break; }

@@ -16,8 +16,9 @@
   var loading = null;
   var drag = null;
 
+  var graphDiv = TSL.util.graphDiv, labelTime = TSL.util.timeOrder;
+
   function canvas() { return document.getElementById("overview"); }
-  function graphDiv() { return document.querySelector("#graph .js-plotly-plot"); }
 
   // ---------------------------------------------------------------- the binary window
 
@@ -101,11 +102,6 @@
       return sent.view.map(labelTime);
     }
     return null;
-  }
-
-  function labelTime(value) {
-    if (typeof value === "number") return value;
-    return Date.parse(String(value).replace(/Z$/, "") + "Z");
   }
 
   function draw() {
@@ -223,8 +219,7 @@
   // ---------------------------------------------------------------- when to draw
 
   function refresh() {
-    var file = TSL.ctx.file;
-    if (file && (!strip || strip.file !== file.id)) load(file);
+    if (TSL.ctx.file) load(TSL.ctx.file); // only when the file or the strip's width changed
     draw();
   }
 
@@ -234,7 +229,7 @@
   }]);
   document.addEventListener("tsl:labels", draw);
   document.addEventListener("tsl:context", refresh); // a file opened, the view or labels moved
-  window.addEventListener("resize", function () { strip = null; refresh(); });
+  window.addEventListener("resize", refresh);
   document.addEventListener("mousedown", function (event) {
     if (event.target && event.target.id === "overview") onPress(event);
   });

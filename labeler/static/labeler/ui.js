@@ -63,8 +63,10 @@
     return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
   }
   function fmtInt(n) { return Number(n || 0).toLocaleString("en-US"); }
-  // for the page's other scripts (upload.js, projects.js)
-  TSL.util = { el: el, csrfToken: csrfToken, escapeHtml: escapeHtml, fmtInt: fmtInt, setProps: setProps };
+  // for the page's other scripts (labels.js, navigate.js, overview.js, upload.js, projects.js)
+  TSL.util = { el: el, csrfToken: csrfToken, escapeHtml: escapeHtml, fmtInt: fmtInt, setProps: setProps,
+               typing: typing, graphDiv: graphDiv, timeOrder: timeOrder, plotTime: plotTime,
+               labelsInOrder: tableOrder };
 
   // ---------------------------------------------------------------- toasts
 
