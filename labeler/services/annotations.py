@@ -286,11 +286,6 @@ class _BoundsChecker:
         }
 
 
-def annotation_bounds_check(*, series_file, label, start, end) -> dict:
-    """-> {"start", "end", "instant"} in the file's own units, or InvalidInput."""
-    return _BoundsChecker(series_file).check(label=label, start=start, end=end)
-
-
 def _nearest_row_time(series, axis):
     """The time of the recording's row nearest to an axis value (ties go to the earlier row)."""
     time = series.time
