@@ -104,7 +104,7 @@ def annotation_changes_apply(
     if user is not None:
         project_permission_check(project=series_file.project, user=user, action=Action.LABELS_EDIT)
     checker = _BoundsChecker(series_file)
-    current = dict(working_state_get(series_file=series_file).annotations)
+    current = _annotations_for(series_file, changes)
     checked = []
     for position, change in enumerate(changes):
         try:
@@ -138,6 +138,26 @@ def working_state_rewrite(*, series_file, user, changes: list[Change]) -> Change
     result = working_state_store().apply(series_file.id, changes)
     _broadcast(series_file, result, user)
     return result
+
+
+# Above this many labels to look at, one read of the whole file is cheaper than one per label.
+FEW_LABELS = 20
+
+
+def _annotations_for(series_file, changes) -> dict:
+    """The stored labels a batch needs: the ones it updates or deletes (an edit of one label of
+    a long file reads one record), or the whole file when the no-overlap rule must see every
+    range, when it is seeded from saved labels first, or when the batch touches many labels."""
+    store = working_state_store()
+    touched = {c.annotation_id for c in changes if c.op != "create" and c.annotation_id}
+    if (
+        series_file.project.no_overlap
+        or len(touched) > FEW_LABELS
+        or store.version(series_file.id) == 0
+    ):
+        return dict(working_state_get(series_file=series_file).annotations)
+    found = {key: store.get_annotation(series_file.id, key) for key in touched}
+    return {key: annotation for key, annotation in found.items() if annotation is not None}
 
 
 def _checked_change(change: AnnotationChange, current: dict, checker, user) -> Change:
