@@ -354,6 +354,18 @@ class FileDataApi(APIView):
             f"at most {MAX_PX_POINTS}; replaces max_points",
         )
         channels = serializers.CharField(required=False, allow_blank=True)
+        view_start = serializers.CharField(
+            required=False,
+            max_length=64,
+            help_text="with view_end: the plot's visible range; the answer then carries "
+            "`axis`, the x axis' tick values and texts for it (docs/data-format.md)",
+        )
+        view_end = serializers.CharField(required=False, max_length=64)
+
+        def validate(self, attrs):
+            if ("view_start" in attrs) != ("view_end" in attrs):
+                raise serializers.ValidationError("view_start and view_end go together.")
+            return attrs
 
     @extend_schema(
         parameters=[InputSerializer],
@@ -377,8 +389,12 @@ class FileDataApi(APIView):
             else params["max_points"],
             channels=[c for c in params.get("channels", "").split(",") if c] or None,
         )
+        extra = {}
+        if "view_start" in params:
+            view = [_time_param(params["view_start"]), _time_param(params["view_end"])]
+            extra["axis"] = selectors.file_axis_ticks(series_file=series_file, view=view)
         binary = request.accepted_renderer.format == WindowBinaryRenderer.format
-        body = window_binary(window) if binary else window_json(window)
+        body = window_binary(window, header_extra=extra) if binary else window_json(window) | extra
         elapsed_ms = (time.perf_counter() - started) * 1000
         return Response(body, headers={"Server-Timing": f"window;dur={elapsed_ms:.1f}"})
 

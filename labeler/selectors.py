@@ -1,8 +1,10 @@
 """Reads, always scoped to what the user may see."""
 
+import math
+
 from django.db.models import Count, F, Q, QuerySet
 
-from labeler import storage
+from labeler import storage, time_axis
 from labeler.errors import InvalidInput, NotFound
 from labeler.ingest import Window, window_select
 from labeler.models import Project, ProjectMembership, SeriesFile
@@ -50,6 +52,22 @@ def files_to_label_next(*, project) -> QuerySet[SeriesFile]:
         .filter(Q(saved=0))
         .order_by(F("uncertainty").desc(nulls_last=True), "name")
     )
+
+
+def file_axis_ticks(*, series_file, view: list) -> dict:
+    """The x axis' tick values and texts for a visible range of the file ({} leaves them to
+    Plotly)."""
+    meta = {
+        "time_kind": series_file.time_kind,
+        "display_timezone": series_file.display_timezone,
+        "time_end": series_file.time_end,
+    }
+    try:
+        if series_file.time_kind != "datetime" and not all(math.isfinite(float(v)) for v in view):
+            raise ValueError("not finite")
+        return time_axis.axis_ticks(view, meta)
+    except (ValueError, TypeError, OverflowError) as error:
+        raise InvalidInput(f"view_start/view_end are not times of this file: {error}") from error
 
 
 def file_window_get(*, series_file, start, end, max_points, channels) -> Window:

@@ -23,10 +23,9 @@ from autolabel import selectors as model_selectors
 from autolabel import services as model_services
 from autolabel.models import Job
 from autolabel.serializers import job_data
-from labeler import selectors, storage
+from labeler import selectors
 from labeler.dash_ui import figures, ids, state
 from labeler.errors import UserError
-from labeler.ingest import series_window
 from labeler.serializers import annotation_data
 from labeler.services import annotations as annotation_services
 from labeler.services import saving
@@ -34,7 +33,6 @@ from labeler.working_state import WorkingStateUnavailable, working_state_store
 
 logger = logging.getLogger(__name__)
 
-MAX_POINTS = 4000  # per channel and window (SPEC §5: only a downsampled view is sent)
 MAX_LISTED_FILES = 500
 DEFAULT_EPOCHS = 30
 
@@ -165,66 +163,27 @@ def _register_selection(app):
         return {}, {"display": "none"}, meta["name"]
 
 
-# ---- the plot: a downsampled window, refreshed on zoom; labels as an overlay
+# ---- the plot: its axes and traces; the data windows and the labels are drawn by the browser
+# (plotview.js), one binary window per view change
 
 
 def _register_plot(app):
     @app.callback(
         Output(ids.BASE_FIGURE, "data"),
-        Output(ids.VIEW_STORE, "data"),
         Input(ids.FILE_STORE, "data"),
-        Input(ids.GRAPH, "relayoutData"),
         Input(ids.LAYOUT_MODE, "value"),
-        State(ids.VIEW_STORE, "data"),
     )
-    @keeps_screen_when_not_found
-    def series_view(meta, relayout, mode, view_state, *, user, callback_context):
+    def series_layout(meta, mode):
         if not meta:
-            return None, None
-        same_file = bool(view_state) and view_state.get("file") == meta["id"]
-        if ids.GRAPH in _triggered(callback_context) and same_file:
-            view = state.view_from_relayout(relayout, meta)
-            if view is None:
-                raise PreventUpdate
-        elif same_file:
-            view = view_state["view"]
-        else:
-            view = state.full_range(meta)
-        series_file = selectors.file_get_for_user(file_id=meta["id"], user=user)
-        series = storage.series_of(series_file)
-        loaded = state.fetch_range(view, meta)
-        window = series_window(series, start=loaded[0], end=loaded[1], max_points=MAX_POINTS)
-        figure = figures.series_figure(window=window, file_meta=meta, mode=mode, view=view)
-        view_data = {
-            "file": meta["id"],
-            "view": view,
-            "loaded": loaded,
-            "rows": window["rows"],
-            "points": window["points"],
-            "downsampled": window["downsampled"],
-        }
-        return {"file": meta["id"], "figure": figure}, view_data
-
-    @app.callback(
-        Output(ids.OVERLAY, "data"),
-        Input(ids.ANNOTATIONS, "data"),
-        Input(ids.VIEW_STORE, "data"),
-        Input(ids.SELECTED, "data"),
-        State(ids.FILE_STORE, "data"),
-        State(ids.PROJECT_STORE, "data"),
-    )
-    def label_overlay(store, view_state, selected, meta, project):
-        if not meta or not store or store.get("file") != meta["id"]:
             return None
-        view = view_state.get("loaded") if view_state and view_state["file"] == meta["id"] else None
-        overlay = figures.label_overlay(
-            store=store,
-            labels=(project or {}).get("labels", []),
-            time_kind=meta["time_kind"],
-            view=view,
-            selected_id=(selected or {}).get("id"),
-        )
-        return {"file": meta["id"], **overlay}
+        figure = figures.series_figure(file_meta=meta, mode=mode, view=state.full_range(meta))
+        fields = ("time_kind", "time_start", "time_end", "rows")
+        return {
+            "file": meta["id"],
+            "mode": mode,
+            "figure": figure,
+            **{field: meta[field] for field in fields},
+        }
 
 
 # ---- labels: load, edit, table
@@ -797,7 +756,9 @@ def _register_clientside(app):
         "mergeFigure",
         Output(ids.GRAPH, "figure"),
         Input(ids.BASE_FIGURE, "data"),
-        Input(ids.OVERLAY, "data"),
+        Input(ids.ANNOTATIONS, "data"),
+        Input(ids.SELECTED, "data"),
+        Input(ids.PROJECT_STORE, "data"),
     )
     clientside(
         app,

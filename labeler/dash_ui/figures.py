@@ -1,16 +1,15 @@
 """Figure builders: plain functions from data to Plotly figure dicts (no Dash, no Django).
 
-The graph's figure is the series figure (``series_figure``: the traces of the loaded window and
-the axes) with the label overlay (``label_overlay``: bands, lines and their texts) merged in by
-a tiny clientside callback, so a label edit sends only the overlay and a zoom only the series.
+The graph's figure starts as the series figure (``series_figure``: the axes and empty traces);
+the browser (plotview.js) fills in each view's binary window and draws the labels over it.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from labeler.dash_ui import state, time_axis
-from labeler.working_state.base import is_model_made
+from labeler import time_axis
+from labeler.dash_ui import state
 
 CHANNEL_COLORS = [
     "#1d4ed8",
@@ -25,7 +24,6 @@ CHANNEL_COLORS = [
     "#57534e",
 ]
 FALLBACK_LABEL_COLOR = "#64748b"
-MAX_DRAWN_LABELS = 400
 FONT = "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 STACK_GAP = 0.02
 
@@ -45,19 +43,12 @@ def empty_figure(message: str = "") -> dict:
     return {"data": [], "layout": layout}
 
 
-def series_figure(
-    *,
-    window: dict,
-    file_meta: dict,
-    mode: str,
-    view: list,
-) -> dict:
-    """Traces of one loaded window: stacked (one row per channel) or overlaid, with a range
-    slider over the whole file. Drag selects (a new range label), the wheel zooms x; y axes
-    follow the data."""
+def series_figure(*, file_meta: dict, mode: str, view: list) -> dict:
+    """The axes and the traces (no points yet: the browser loads the view's window, see
+    plotview.js): stacked (one row per channel) or overlaid. Drag selects (a new range
+    label), the wheel zooms x; y axes follow the data."""
     time_kind = file_meta["time_kind"]
-    channels = [name for name in file_meta["channels"] if name in window["channels"]]
-    x = [state.plot_time(value, time_kind) for value in window["time"]]
+    channels = list(file_meta["channels"])
     stacked = mode != "overlaid" and len(channels) > 1
     count = len(channels) if stacked else 1
     legend = not stacked and len(channels) > 1
@@ -69,8 +60,9 @@ def series_figure(
                 "type": "scatter",
                 "mode": "lines",
                 "name": escape(name),  # Plotly reads names as (restricted) HTML
-                "x": x,
-                "y": window["channels"][name],
+                "meta": name,  # the channel of the binary window drawn here
+                "x": [],
+                "y": [],
                 "xaxis": _axis_ref("x", row),
                 "yaxis": _axis_ref("y", row),
                 "line": {"width": 1.25, "color": CHANNEL_COLORS[position % len(CHANNEL_COLORS)]},
@@ -80,7 +72,6 @@ def series_figure(
         )
     view_range = [state.plot_time(v, time_kind) for v in view]
     layout = {
-        "uirevision": f"file-{file_meta['id']}-{mode}",
         "dragmode": "select",
         "selectdirection": "h",
         "hovermode": "x unified",
@@ -175,137 +166,6 @@ def _x_title(file_meta: dict) -> str:
     if file_meta["time_kind"] == "datetime" and str(file_meta.get("time_end", "")).endswith("Z"):
         return "time (UTC)"
     return ""
-
-
-def label_colors(labels: list[dict]) -> dict[str, str]:
-    return {label["name"]: label.get("color") or FALLBACK_LABEL_COLOR for label in labels}
-
-
-def label_overlay(
-    *,
-    store: dict | None,
-    labels: list[dict],
-    time_kind: str,
-    view: list | None,
-    selected_id: str | None = None,
-) -> dict:
-    """Labels as layout shapes and texts: translucent bands for ranges, vertical lines for
-    instants, the label name on top. Model labels (source other than manual) are dashed,
-    paler and show their score in italics until a person keeps or edits them. Only labels
-    inside the view are drawn (at most MAX_DRAWN_LABELS)."""
-    colors = label_colors(labels)
-    visible = [
-        a
-        for a in state.sorted_annotations(store, time_kind)
-        if state.annotation_overlaps(a, view, time_kind)
-    ]
-    hidden = max(0, len(visible) - MAX_DRAWN_LABELS)
-    shapes, texts = [], []
-    span = _view_span(view, time_kind)
-    row_ends = [None, None]  # where the last text of each of the two text rows starts
-    for annotation in visible[:MAX_DRAWN_LABELS]:
-        color = colors.get(annotation["label"], FALLBACK_LABEL_COLOR)
-        model_made = is_model_made(annotation)
-        selected = annotation["id"] == selected_id
-        start = state.plot_time(annotation["start"], time_kind)
-        end = state.plot_time(annotation["end"], time_kind)
-        shapes.append(_label_shape(annotation, start, end, color, model_made, selected))
-        text = _label_text(annotation, start, color, model_made, selected)
-        if span:
-            position = state.time_order_key(annotation["start"], time_kind)
-            row = next(
-                (r for r, last in enumerate(row_ends) if last is None or position - last > span),
-                0,
-            )
-            row_ends[row] = position
-            if row:
-                text["yshift"] = -15  # second row, just inside the plot, when texts crowd
-        texts.append(text)
-    if hidden:
-        texts.append(
-            {
-                "text": f"+{hidden} more labels here: zoom in to see them",
-                "xref": "paper",
-                "yref": "paper",
-                "x": 1,
-                "y": 1,
-                "xanchor": "right",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 10, "color": "#64748b"},
-            }
-        )
-    return {"shapes": shapes, "annotations": texts}
-
-
-def _view_span(view, time_kind) -> float | None:
-    """How far apart (in axis units) two label texts must start to fit on one text row."""
-    if not view:
-        return None
-    lo, hi = (state.time_order_key(v, time_kind) for v in view)
-    return (hi - lo) * 0.06 if hi > lo else None
-
-
-def _label_shape(annotation, start, end, color, model_made, selected) -> dict:
-    if annotation.get("instant"):
-        return {
-            "type": "line",
-            "xref": "x",
-            "yref": "paper",
-            "x0": start,
-            "x1": start,
-            "y0": 0,
-            "y1": 1,
-            "layer": "above",
-            "line": {
-                "color": color,
-                "width": 3 if selected else 2,
-                "dash": "dot" if model_made else "solid",
-            },
-        }
-    if selected:
-        line = {"color": "#0f172a", "width": 2, "dash": "dash" if model_made else "solid"}
-    elif model_made:
-        line = {"color": color, "width": 1.5, "dash": "dash"}
-    else:
-        line = {"color": color, "width": 1}
-    return {
-        "type": "rect",
-        "xref": "x",
-        "yref": "paper",
-        "x0": start,
-        "x1": end,
-        "y0": 0,
-        "y1": 1,
-        "layer": "below",
-        "fillcolor": color,
-        "opacity": 0.12 if model_made else 0.22,
-        "line": line,
-    }
-
-
-def _label_text(annotation, start, color, model_made, selected) -> dict:
-    text = escape(annotation["label"])
-    score = annotation.get("score")
-    if model_made:
-        text = f"<i>{text} {score:.0%}</i>" if score is not None else f"<i>{text} ?</i>"
-    if selected:
-        text = f"<b>{text}</b>"
-    description = annotation.get("description") or ""
-    return {
-        "text": text,
-        "hovertext": escape(description) if description else None,
-        "xref": "x",
-        "yref": "paper",
-        "x": start,
-        "y": 1,
-        "xanchor": "center" if annotation.get("instant") else "left",
-        "yanchor": "bottom",
-        "showarrow": False,
-        "font": {"size": 11, "color": color},
-        "bgcolor": "rgba(255,255,255,0.85)",
-        "borderpad": 1,
-    }
 
 
 TRAINING_PHASE_NAMES = {

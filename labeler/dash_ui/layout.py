@@ -8,7 +8,7 @@ from labeler.dash_ui import figures, ids, project_dialogs
 
 GRAPH_CONFIG = {
     "displaylogo": False,
-    "scrollZoom": True,
+    "scrollZoom": False,  # plotview.js zooms on the wheel: one request, one draw per notch
     "doubleClick": False,  # a double-click makes an instant label, it does not reset the zoom
     "modeBarButtonsToRemove": ["lasso2d", "autoScale2d", "zoomIn2d", "zoomOut2d"],
     "showSendToCloud": False,
@@ -28,7 +28,6 @@ def stores():
         _store(ids.FILE_STORE),
         _store(ids.VIEW_STORE),
         _store(ids.BASE_FIGURE),
-        _store(ids.OVERLAY),
         _store(ids.ANNOTATIONS),
         _store(ids.LOAD_RESULT),
         _store(ids.RELOAD),

@@ -1,21 +1,15 @@
 """Pure state transitions of the labeling screen: no Django, no Dash, tested directly.
 
 Time values: numbers for numeric and index files; ISO 8601 text for date-time files (the
-API's own units). Plotly hands date-time axes back as "YYYY-MM-DD HH:MM:SS.ffffff" text,
-which ``time_value`` turns into the API's form.
+API's own units).
 """
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qs
 
-import pandas as pd
-
+from labeler.time_axis import time_ns
 from labeler.working_state.base import WorkingAnnotation
-
-_X_AXIS = re.compile(r"^xaxis\d*$")
-
 
 # ---- selection from the address bar
 
@@ -37,15 +31,6 @@ def selection_from_query(search: str | None) -> tuple[int | None, int | None]:
 # ---- time values
 
 
-def time_ns(value) -> int:
-    """A date-time value (ISO text, with or without offset) -> int64 ns (offsets dropped
-    after conversion to UTC, as the file's axis stores them)."""
-    stamp = pd.Timestamp(str(value).strip())
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return int(stamp.as_unit("ns").value)
-
-
 def time_order_key(value, time_kind: str) -> float:
     """A sortable number for a time value of the file's kind."""
     if time_kind == "datetime":
@@ -64,85 +49,11 @@ def plot_time(value, time_kind: str):
     return value
 
 
-def time_value(value, file_meta: dict):
-    """A Plotly axis value (click, drag, relayout) -> the API's value for this file."""
-    if file_meta["time_kind"] == "datetime":
-        text = pd.Timestamp(time_ns(value)).isoformat()
-        return text + "Z" if str(file_meta.get("time_end") or "").endswith("Z") else text
-    return float(value)
-
-
-# ---- the plotted window
-
-
 def full_range(file_meta: dict) -> list:
     return [file_meta["time_start"], file_meta["time_end"]]
 
 
-def view_from_relayout(relayout: dict | None, file_meta: dict) -> list | None:
-    """Plotly's relayoutData after a zoom, pan, range-slider move or reset -> the new visible
-    [start, end] in API values, or None when the x range did not change. The stacked rows have
-    one x axis each ("xaxis", "xaxis2", ...), all matching: any of them counts."""
-    if not relayout:
-        return None
-    for key, value in relayout.items():
-        if _X_AXIS.match(key.split(".")[0]) and key.endswith(".autorange") and value:
-            return full_range(file_meta)
-    for key, value in relayout.items():
-        axis, _, attribute = key.partition(".")
-        if not _X_AXIS.match(axis):
-            continue
-        x_range = None
-        if attribute == "range" and isinstance(value, list | tuple) and len(value) == 2:
-            x_range = value
-        elif attribute == "range[0]" and f"{axis}.range[1]" in relayout:
-            x_range = [value, relayout[f"{axis}.range[1]"]]
-        if x_range is not None:
-            start, end = (time_value(v, file_meta) for v in x_range)
-            return clamp_view([start, end], file_meta)
-    return None
-
-
-def clamp_view(view: list, file_meta: dict) -> list:
-    """A visible range kept inside the file (a pan past its end shows the end)."""
-    key = file_meta["time_kind"]
-    first, last = full_range(file_meta)
-    start, end = view
-    if time_order_key(start, key) > time_order_key(end, key):
-        start, end = end, start
-    if time_order_key(start, key) < time_order_key(first, key):
-        start = first
-    if time_order_key(end, key) > time_order_key(last, key):
-        end = last
-    if time_order_key(start, key) > time_order_key(end, key):
-        return full_range(file_meta)
-    return [start, end]
-
-
-def fetch_range(view: list, file_meta: dict, margin: float = 0.1) -> list:
-    """The window to load for a visible range: a little wider, so short pans show data at
-    once; never past the file's ends."""
-    key = file_meta["time_kind"]
-    start, end = (time_order_key(v, key) for v in view)
-    pad = (end - start) * margin
-    lo, hi = start - pad, end + pad
-    if key == "datetime":
-        lo_value = time_value(pd.Timestamp(int(lo)), file_meta)
-        hi_value = time_value(pd.Timestamp(int(hi)), file_meta)
-        return clamp_view([lo_value, hi_value], file_meta)
-    return clamp_view([lo, hi], file_meta)
-
-
 # ---- annotations in the client store and the table
-
-
-def annotation_overlaps(annotation: dict, view: list | None, time_kind: str) -> bool:
-    if not view:
-        return True
-    lo, hi = (time_order_key(v, time_kind) for v in view)
-    start = time_order_key(annotation["start"], time_kind)
-    end = time_order_key(annotation["end"], time_kind)
-    return end >= lo and start <= hi
 
 
 def sorted_annotations(store: dict | None, time_kind: str) -> list[dict]:

@@ -20,8 +20,9 @@ MEDIA_TYPE = "application/octet-stream"
 _ALIGN = 8
 
 
-def window_binary(window: Window) -> bytes:
-    """The window as the binary body: a JSON header and little-endian arrays."""
+def window_binary(window: Window, *, header_extra: dict | None = None) -> bytes:
+    """The window as the binary body: a JSON header (with ``header_extra``'s keys) and
+    little-endian arrays."""
     series = window.series
     x_base = None
     if series.time_kind == "datetime" and window.points:
@@ -56,6 +57,7 @@ def window_binary(window: Window) -> bytes:
         "max_points": window.max_points,
         "start": times[0],
         "end": times[-1],
+        **(header_extra or {}),
         "arrays": described,
     }
     text = json.dumps(header, separators=(",", ":")).encode()

@@ -99,6 +99,29 @@ def test_unknown_format_and_errors_of_binary_requests_are_json(client, uploaded_
     assert "later" in response.json()["error"]
 
 
+def test_a_view_brings_the_axis_ticks_for_it(client, uploaded_file):
+    url = f"/api/files/{uploaded_file['id']}/data/?start=0&end=19.9&view_start=2&view_end=12"
+    header, _ = window_binary_read(client.get(url + "&format=binary").content)
+    ticks = dict(zip(header["axis"]["tickvals"], header["axis"]["ticktext"], strict=True))
+    assert ticks[10] == "10 s" and ticks[4] == "4 s"  # durations, round steps for a 10 s view
+    assert client.get(url).json()["axis"] == header["axis"]
+    assert "axis" not in client.get(f"/api/files/{uploaded_file['id']}/data/").json()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["view_start=2", "view_end=2", "view_start=soon&view_end=12", "view_start=1&view_end=inf"],
+)
+def test_a_view_that_is_not_of_the_file_is_refused(client, uploaded_file, query):
+    response = client.get(f"/api/files/{uploaded_file['id']}/data/?{query}&format=binary")
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+
+
+def test_a_view_too_long_for_round_steps_leaves_the_ticks_to_plotly(client, uploaded_file):
+    url = f"/api/files/{uploaded_file['id']}/data/?view_start=0&view_end=1e300"
+    assert client.get(url).json()["axis"] == {}
+
+
 SPIKE_ROW = 2_345_678
 
 

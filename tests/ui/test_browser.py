@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.browser]
 
 GRAPH_READY = """() => {
   const gd = document.querySelector('#graph .js-plotly-plot');
-  return !!(gd && gd.data && gd.data.length && gd.__tslBound && window.TSL.ctx.activeLabel);
+  return !!(gd && gd.data && gd.data.length && gd.data[0].x.length && gd.__tslBound &&
+            window.TSL.ctx.activeLabel);
 }"""
 
 

@@ -3,7 +3,7 @@ figure dicts out."""
 
 import json
 
-from labeler.dash_ui import figures, state
+from labeler.dash_ui import figures
 
 META = {
     "id": 7,
@@ -13,10 +13,6 @@ META = {
     "time_end": 9.0,
     "channels": ["a", "b", "c"],
 }
-WINDOW = {
-    "time": [0.0, 1.0, 2.0],
-    "channels": {"a": [1.0, None, 3.0], "b": [0.0, 0.5, 1.0], "c": [2.0, 2.0, 2.0]},
-}
 LABELS = [
     {"name": "Walk", "color": "#1f77b4", "hotkey": "1", "kind": "range"},
     {"name": "Fall", "color": "#d62728", "hotkey": "2", "kind": "instant"},
@@ -24,7 +20,7 @@ LABELS = [
 
 
 def test_stacked_figure_has_one_row_per_channel_sharing_x():
-    figure = figures.series_figure(window=WINDOW, file_meta=META, mode="stacked", view=[0.0, 2.0])
+    figure = figures.series_figure(file_meta=META, mode="stacked", view=[0.0, 2.0])
     assert [t["name"] for t in figure["data"]] == ["a", "b", "c"]
     assert [(t["xaxis"], t["yaxis"]) for t in figure["data"]] == [
         ("x", "y"),
@@ -41,12 +37,13 @@ def test_stacked_figure_has_one_row_per_channel_sharing_x():
     assert all(upper[0] > lower[1] for upper, lower in zip(domains, domains[1:], strict=False))
     assert all(layout[k]["fixedrange"] for k in ("yaxis", "yaxis2", "yaxis3"))
     assert layout["dragmode"] == "select" and layout["selectdirection"] == "h"
-    assert figure["data"][0]["y"] == [1.0, None, 3.0]  # a gap stays a gap
+    assert figure["data"][0]["y"] == [] and figure["data"][0]["meta"] == "a"  # points: plotview.js
+    assert "uirevision" not in layout  # every draw states the view: none is kept behind it
     json.dumps(figure)  # JSON-ready as it is
 
 
 def test_overlaid_figure_puts_every_channel_on_one_axis_with_a_legend():
-    figure = figures.series_figure(window=WINDOW, file_meta=META, mode="overlaid", view=[0.0, 2.0])
+    figure = figures.series_figure(file_meta=META, mode="overlaid", view=[0.0, 2.0])
     assert {(t["xaxis"], t["yaxis"]) for t in figure["data"]} == {("x", "y")}
     assert figure["layout"]["showlegend"] is True
     assert "xaxis2" not in figure["layout"]
@@ -61,12 +58,7 @@ def test_datetime_figure_uses_date_axes_without_zone_suffix():
         "time_end": "2024-01-01T00:00:02Z",
         "channels": ["a"],
     }
-    window = {
-        "time": ["2024-01-01T00:00:00Z", "2024-01-01T00:00:01Z", "2024-01-01T00:00:02Z"],
-        "channels": {"a": [1.0, 2.0, 3.0]},
-    }
     figure = figures.series_figure(
-        window=window,
         file_meta=meta,
         mode="stacked",
         view=[
@@ -75,100 +67,16 @@ def test_datetime_figure_uses_date_axes_without_zone_suffix():
         ],
     )
     assert figure["layout"]["xaxis"]["type"] == "date"
-    assert figure["data"][0]["x"][0] == "2024-01-01T00:00:00"
+    assert figure["layout"]["xaxis"]["range"] == ["2024-01-01T00:00:00", "2024-01-01T00:00:02"]
     assert figure["layout"]["xaxis"]["title"]["text"] == "time (UTC)"
 
 
 def test_x_title_only_where_the_axis_alone_would_not_tell():
     index_meta = {**META, "time_kind": "index", "time_start": 0, "time_end": 2}
-    figure = figures.series_figure(window=WINDOW, file_meta=index_meta, mode="stacked", view=[0, 2])
+    figure = figures.series_figure(file_meta=index_meta, mode="stacked", view=[0, 2])
     assert figure["layout"]["xaxis3"]["title"]["text"] == "row"
-    figure = figures.series_figure(window=WINDOW, file_meta=META, mode="stacked", view=[0.0, 2.0])
+    figure = figures.series_figure(file_meta=META, mode="stacked", view=[0.0, 2.0])
     assert figure["layout"]["xaxis3"]["title"]["text"] == ""
-
-
-def _store(*annotations):
-    return state.store_snapshot(
-        file_id=7, version=len(annotations), saved_version=None, annotations=list(annotations)
-    )
-
-
-def _annotation(annotation_id, label, start, end, **extra):
-    return {
-        "id": annotation_id,
-        "label": label,
-        "start": start,
-        "end": end,
-        "instant": start == end,
-        "description": extra.pop("description", ""),
-        "source": "manual",
-        "score": None,
-        "version": 1,
-        **extra,
-    }
-
-
-def test_label_overlay_bands_lines_and_texts():
-    store = _store(
-        _annotation("r", "Walk", 1.0, 3.0, description="left turn"),
-        _annotation("i", "Fall", 5.0, 5.0),
-    )
-    overlay = figures.label_overlay(store=store, labels=LABELS, time_kind="numeric", view=None)
-    band, line = overlay["shapes"]
-    assert band["type"] == "rect" and (band["x0"], band["x1"]) == (1.0, 3.0)
-    assert band["fillcolor"] == "#1f77b4" and band["yref"] == "paper"
-    assert line["type"] == "line" and line["x0"] == line["x1"] == 5.0
-    assert line["line"]["color"] == "#d62728"
-    texts = overlay["annotations"]
-    assert [t["text"] for t in texts] == ["Walk", "Fall"]
-    assert texts[0]["hovertext"] == "left turn"
-
-
-def test_model_labels_are_dashed_paler_and_show_their_score():
-    manual = _annotation("m", "Walk", 1.0, 2.0)
-    model = _annotation("p", "Walk", 4.0, 6.0, source="walk-net", score=0.8731)
-    model_instant = _annotation("q", "Fall", 7.0, 7.0, source="walk-net", score=0.5)
-    overlay = figures.label_overlay(
-        store=_store(manual, model, model_instant), labels=LABELS, time_kind="numeric", view=None
-    )
-    manual_band, model_band, model_line = overlay["shapes"]
-    assert model_band["line"]["dash"] == "dash" and "dash" not in manual_band["line"]
-    assert model_band["opacity"] < manual_band["opacity"]
-    assert model_line["line"]["dash"] == "dot"
-    assert overlay["annotations"][1]["text"] == "<i>Walk 87%</i>"
-
-
-def test_selected_label_is_outlined():
-    store = _store(_annotation("a", "Walk", 1.0, 2.0), _annotation("b", "Walk", 3.0, 4.0))
-    overlay = figures.label_overlay(
-        store=store, labels=LABELS, time_kind="numeric", view=None, selected_id="b"
-    )
-    assert overlay["shapes"][1]["line"]["width"] == 2
-    assert overlay["shapes"][1]["line"]["color"] == "#0f172a"
-    assert overlay["annotations"][1]["text"] == "<b>Walk</b>"
-
-
-def test_label_overlay_draws_only_the_view_and_says_what_it_left_out():
-    many = [_annotation(f"a{n}", "Walk", float(n), n + 1.5) for n in range(1000)]
-    overlay = figures.label_overlay(
-        store=_store(*many), labels=LABELS, time_kind="numeric", view=[100.0, 900.0]
-    )
-    assert len(overlay["shapes"]) == figures.MAX_DRAWN_LABELS
-    assert overlay["shapes"][0]["x0"] == 99.0  # overlaps the view's start
-    assert "more labels" in overlay["annotations"][-1]["text"]
-
-
-def test_crowded_label_texts_use_a_second_row():
-    store = _store(_annotation("a", "Walk", 1.0, 2.0), _annotation("b", "Walk", 1.2, 3.0))
-    overlay = figures.label_overlay(store=store, labels=LABELS, time_kind="numeric", view=[0, 100])
-    first, second = overlay["annotations"]
-    assert "yshift" not in first and second["yshift"] < 0
-
-
-def test_unknown_label_gets_the_fallback_color():
-    store = _store(_annotation("a", "Gone", 1.0, 2.0))
-    overlay = figures.label_overlay(store=store, labels=LABELS, time_kind="numeric", view=None)
-    assert overlay["shapes"][0]["fillcolor"] == figures.FALLBACK_LABEL_COLOR
 
 
 def test_training_figure_curves_over_epochs():
@@ -205,14 +113,8 @@ def test_empty_figure_with_message():
     assert figure["data"] == [] and figure["layout"]["annotations"][0]["text"] == "nothing"
 
 
-def test_names_from_files_and_people_are_not_markup():
+def test_channel_names_are_not_markup():
     meta = {**META, "channels": ["<b>a</b>"]}
-    window = {"time": [0.0, 1.0], "channels": {"<b>a</b>": [1.0, 2.0]}}
-    figure = figures.series_figure(window=window, file_meta=meta, mode="stacked", view=[0.0, 1.0])
+    figure = figures.series_figure(file_meta=meta, mode="stacked", view=[0.0, 1.0])
     assert figure["data"][0]["name"] == "&lt;b&gt;a&lt;/b&gt;"
-    store = _store(
-        _annotation("a", '<a href="http://x">Walk</a>', 1.0, 2.0, description="<i>hi</i>")
-    )
-    overlay = figures.label_overlay(store=store, labels=LABELS, time_kind="numeric", view=None)
-    assert overlay["annotations"][0]["text"].startswith("&lt;a href=")
-    assert overlay["annotations"][0]["hovertext"] == "&lt;i&gt;hi&lt;/i&gt;"
+    assert figure["data"][0]["meta"] == "<b>a</b>"  # the binary window's channel, as it is

@@ -37,41 +37,6 @@ def test_selection_from_query(search, expected):
     assert state.selection_from_query(search) == expected
 
 
-@pytest.mark.parametrize(
-    ("relayout", "expected"),
-    [
-        ({"xaxis.range[0]": 2.0, "xaxis.range[1]": 5.0}, [2.0, 5.0]),
-        ({"xaxis3.range[0]": 2.0, "xaxis3.range[1]": 5.0}, [2.0, 5.0]),  # a stacked row
-        ({"xaxis6.range": [1.0, 4.0]}, [1.0, 4.0]),  # the range slider
-        ({"xaxis.range": [-3.0, 40.0]}, [0.0, 19.9]),  # panned past both ends
-        ({"xaxis.autorange": True}, [0.0, 19.9]),
-        ({"xaxis2.autorange": True, "xaxis2.showspikes": False}, [0.0, 19.9]),
-        ({"autosize": True}, None),
-        ({"selections": []}, None),
-        ({"dragmode": "pan"}, None),
-        ({"yaxis.range[0]": 1, "yaxis.range[1]": 2}, None),
-        (None, None),
-    ],
-)
-def test_view_from_relayout(relayout, expected):
-    assert state.view_from_relayout(relayout, NUMERIC) == expected
-
-
-def test_view_from_relayout_datetime_axes():
-    relayout = {"xaxis.range[0]": "2024-01-01 00:10:00", "xaxis.range[1]": "2024-01-01 00:20:00"}
-    assert state.view_from_relayout(relayout, DATES) == [
-        "2024-01-01T00:10:00Z",
-        "2024-01-01T00:20:00Z",
-    ]
-
-
-def test_fetch_range_is_a_little_wider_inside_the_file():
-    assert state.fetch_range([5.0, 15.0], NUMERIC) == [4.0, 16.0]
-    assert state.fetch_range([0.0, 19.9], NUMERIC) == [0.0, 19.9]
-    start, end = state.fetch_range(["2024-01-01T00:10:00Z", "2024-01-01T00:20:00Z"], DATES)
-    assert (start, end) == ("2024-01-01T00:09:00Z", "2024-01-01T00:21:00Z")
-
-
 def _annotation(annotation_id, start, end, **extra):
     return {
         "id": annotation_id,
@@ -101,13 +66,6 @@ def test_table_rows_sorted_by_start_with_model_scores():
     assert [r["id"] for r in rows] == ["a", "b"]
     assert rows[0]["kind"] == "instant" and rows[0]["score"] is None
     assert rows[1]["source"] == "net-1" and rows[1]["score"] == 0.877
-
-
-def test_annotation_overlaps_view():
-    annotation = _annotation("a", 5.0, 8.0)
-    assert state.annotation_overlaps(annotation, [7.0, 9.0], "numeric")
-    assert not state.annotation_overlaps(annotation, [8.5, 9.0], "numeric")
-    assert state.annotation_overlaps(annotation, None, "numeric")
 
 
 # ---- undo / redo

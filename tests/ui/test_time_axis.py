@@ -2,7 +2,8 @@
 
 import pytest
 
-from labeler.dash_ui import figures, time_axis
+from labeler import time_axis
+from labeler.dash_ui import figures
 
 ZONED = {
     "id": 3,
@@ -12,10 +13,6 @@ ZONED = {
     "time_end": "2024-03-01T09:00:00Z",
     "channels": ["a"],
     "display_timezone": "+02:00",
-}
-ZONED_WINDOW = {
-    "time": ["2024-03-01T08:00:00Z", "2024-03-01T08:30:00Z", "2024-03-01T09:00:00Z"],
-    "channels": {"a": [1.0, 2.0, 3.0]},
 }
 
 
@@ -62,18 +59,16 @@ def test_clock_ticks_cross_a_daylight_saving_change_in_a_named_zone():
 
 def test_series_figure_of_a_zoned_file_shows_its_clock():
     view = ["2024-03-01T08:00:00Z", "2024-03-01T09:00:00Z"]
-    figure = figures.series_figure(window=ZONED_WINDOW, file_meta=ZONED, mode="stacked", view=view)
+    figure = figures.series_figure(file_meta=ZONED, mode="stacked", view=view)
     axis = figure["layout"]["xaxis"]
     assert axis["title"]["text"] == "time (UTC+02:00)"
     assert axis["hoverformat"].endswith(" UTC")  # the hover's clock is not the axis' clock
     assert "10:30" in axis["ticktext"][axis["tickvals"].index("2024-03-01T08:30:00")]
-    assert figure["data"][0]["x"][0] == "2024-03-01T08:00:00"  # traces keep the stored time
 
 
 def test_series_figure_without_a_zone_keeps_plotlys_own_date_ticks():
     meta = {**ZONED, "display_timezone": None}
     figure = figures.series_figure(
-        window=ZONED_WINDOW,
         file_meta=meta,
         mode="stacked",
         view=[ZONED["time_start"], ZONED["time_end"]],
@@ -84,11 +79,8 @@ def test_series_figure_without_a_zone_keeps_plotlys_own_date_ticks():
 
 def test_series_figure_of_a_numeric_file_shows_durations_on_every_row():
     meta = {"id": 1, "time_kind": "numeric", "time_start": 0.0, "time_end": 7200.0}
-    window = {"time": [0.0, 3600.0, 7200.0], "channels": {"a": [1, 2, 3], "b": [1, 2, 3]}}
     meta["channels"] = ["a", "b"]
-    figure = figures.series_figure(
-        window=window, file_meta=meta, mode="stacked", view=[0.0, 7200.0]
-    )
+    figure = figures.series_figure(file_meta=meta, mode="stacked", view=[0.0, 7200.0])
     for key in ("xaxis", "xaxis2"):
         shown = dict(
             zip(figure["layout"][key]["tickvals"], figure["layout"][key]["ticktext"], strict=True)

@@ -23,31 +23,19 @@
     return gd && gd._fullLayout && gd._fullLayout.xaxis ? { gd: gd, xa: gd._fullLayout.xaxis } : null;
   }
 
-  function fileExtent(xa) {
-    var file = TSL.ctx.file;
-    return [xa.d2l(plot(file.time_start)), xa.d2l(plot(file.time_end))];
-  }
-
-  function setView(found, lo, hi) {
-    var extent = fileExtent(found.xa);
-    var width = Math.min(hi - lo, extent[1] - extent[0]);
-    if (lo < extent[0]) { lo = extent[0]; hi = lo + width; }
-    if (hi > extent[1]) { hi = extent[1]; lo = hi - width; }
-    window.Plotly.relayout(found.gd, { "xaxis.range": [found.xa.l2r(lo), found.xa.l2r(hi)] });
-  }
-
+  // From the latest view asked for, not the drawn one: quick presses add up.
   function moveView(how) {
-    var found = axis();
-    if (!found || !window.Plotly) return;
-    var range = found.xa.range.map(found.xa.r2l);
+    var range = TSL.plot.target();
+    if (!range) return;
     var lo = range[0], hi = range[1], width = hi - lo, middle = (lo + hi) / 2;
-    var extent = fileExtent(found.xa);
-    if (how === "left") setView(found, lo - width / 2, hi - width / 2);
-    else if (how === "right") setView(found, lo + width / 2, hi + width / 2);
-    else if (how === "in") setView(found, middle - width / 4, middle + width / 4);
-    else if (how === "out") setView(found, middle - width, middle + width);
-    else if (how === "home") setView(found, extent[0], extent[0] + width);
-    else if (how === "end") setView(found, extent[1] - width, extent[1]);
+    var file = TSL.ctx.file;
+    var first = TSL.plot.linear(file.time_start), last = TSL.plot.linear(file.time_end);
+    if (how === "left") TSL.plot.show([lo - width / 2, hi - width / 2]);
+    else if (how === "right") TSL.plot.show([lo + width / 2, hi + width / 2]);
+    else if (how === "in") TSL.plot.show([middle - width / 4, middle + width / 4]);
+    else if (how === "out") TSL.plot.show([middle - width, middle + width]);
+    else if (how === "home") TSL.plot.show([first, first + width]);
+    else if (how === "end") TSL.plot.show([last - width, last]);
   }
 
   // ---------------------------------------------------------------- labels in time order

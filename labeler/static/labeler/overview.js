@@ -22,30 +22,6 @@
 
   // ---------------------------------------------------------------- the binary window
 
-  function readWindow(buffer) {
-    var view = new DataView(buffer);
-    var magic = String.fromCharCode(view.getUint8(0), view.getUint8(1), view.getUint8(2), view.getUint8(3));
-    if (magic !== "TSW1") throw new Error("not a plot window");
-    var length = view.getUint32(4, true);
-    var header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, length)));
-    var arrays = {};
-    header.arrays.forEach(function (array) {
-      var Type = array.dtype === "<f8" ? Float64Array : Float32Array;
-      arrays[array.name] = new Type(buffer, 8 + length + array.offset, array.count);
-    });
-    return { header: header, arrays: arrays };
-  }
-
-  // x in the plot's axis units: numbers as they are, date-times as epoch milliseconds.
-  function axisTimes(window) {
-    var x = window.arrays.x;
-    if (window.header.time_kind !== "datetime") return x;
-    var base = Date.parse(window.header.x_base);
-    var ms = new Float64Array(x.length);
-    for (var i = 0; i < x.length; i++) ms[i] = base + x[i] / 1e6;
-    return ms;
-  }
-
   function load(file) {
     var node = canvas();
     if (!node || !file) return;
@@ -60,9 +36,9 @@
       })
       .then(function (buffer) {
         if (loading !== key) return;
-        var window = readWindow(buffer);
+        var window = TSL.plotWindow.read(buffer);
         var channels = window.header.channels.map(function (name) { return window.arrays[name]; });
-        strip = { key: key, file: file.id, x: axisTimes(window), channels: channels,
+        strip = { key: key, file: file.id, x: window.x, channels: channels,
                   ranges: channels.map(valueRange) };
         draw();
       })
@@ -210,10 +186,8 @@
     window.removeEventListener("mouseup", onRelease, true);
     var done = drag;
     drag = null;
-    var gd = graphDiv();
-    if (!done || !done.moved || !gd || !window.Plotly) { draw(); return; }
-    var xa = gd._fullLayout.xaxis;
-    window.Plotly.relayout(gd, { "xaxis.range": [xa.l2r(done.view[0]), xa.l2r(done.view[1])] });
+    if (!done || !done.moved) { draw(); return; }
+    TSL.plot.show(done.view);
   }
 
   // ---------------------------------------------------------------- when to draw

@@ -528,17 +528,12 @@
   }
 
   TSL.zoomTo = function (annotation) {
-    var gd = graphDiv();
     var file = TSL.ctx.file;
-    if (!gd || !file || !window.Plotly || !annotation) return;
-    var dates = file.time_kind === "datetime";
-    var toNum = function (v) { return dates ? Date.parse(String(v).replace(/Z$/, "") + "Z") : Number(v); };
-    var toAxis = function (n) { return dates ? new Date(n).toISOString().replace("T", " ").replace("Z", "") : n; };
-    var start = toNum(annotation.start), end = toNum(annotation.end);
-    var first = toNum(file.time_start), last = toNum(file.time_end);
-    var span = Math.max(end - start, (last - first) / 200);
-    var lo = Math.max(first, start - span), hi = Math.min(last, end + span);
-    window.Plotly.relayout(gd, { "xaxis.range": [toAxis(lo), toAxis(hi)] });
+    if (!file || !annotation) return;
+    var L = TSL.plot.linear;
+    var start = L(annotation.start), end = L(annotation.end);
+    var span = Math.max(end - start, (L(file.time_end) - L(file.time_start)) / 200);
+    TSL.plot.show([start - span, end + span]);
   };
 
   // ---------------------------------------------------------------- keyboard
@@ -686,18 +681,12 @@
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     tsl: {
-      mergeFigure: function (base, overlay) {
+      mergeFigure: function (base, store, selected, project) {
         setTimeout(bindGraphSoon, 0);
-        if (!base || !base.figure) {
-          return { data: [], layout: { xaxis: { visible: false }, yaxis: { visible: false },
-                                       margin: { l: 0, r: 0, t: 0, b: 0 } } };
-        }
-        var layout = Object.assign({}, base.figure.layout);
-        var mine = overlay && overlay.file === base.file;
-        layout.shapes = mine ? overlay.shapes : [];
-        layout.annotations = mine ? overlay.annotations : [];
-        return { data: base.figure.data.map(function (t) { return Object.assign({}, t); }),
-                 layout: layout };
+        var figure = TSL.plot.figure(base, store, selected, project);
+        if (figure === undefined) return noUpdate();
+        return figure || { data: [], layout: { xaxis: { visible: false }, yaxis: { visible: false },
+                                               margin: { l: 0, r: 0, t: 0, b: 0 } } };
       },
 
       labelsLoaded: function (load, fileMeta) {

@@ -1,4 +1,6 @@
-"""Tick positions and texts of the x axis, computed for the view (plain functions).
+"""Tick positions and texts of the x axis, computed for the view (plain functions): the
+labeling screen's first figure and every plot window the screen asks for (`view_start`,
+`view_end` of the data endpoint) carry them.
 
 Plotly has no time zones and no duration format: date-time files whose times are stored in UTC
 get ticks at round clock times of the zone they are shown in (the file's own offset or a chosen
@@ -13,7 +15,6 @@ import math
 import numpy as np
 import pandas as pd
 
-from labeler.dash_ui import state
 from labeler.ingest import time_zone_get
 
 TARGET_TICKS = 7
@@ -25,6 +26,15 @@ SECOND_STEPS = [
     *(86400 * d for d in (1, 2, 7, 14, 30, 60, 90, 182, 365)),
 ]
 DAY_S = 86400
+
+
+def time_ns(value) -> int:
+    """A date-time value (ISO text, with or without offset) -> int64 ns (offsets dropped
+    after conversion to UTC, as the file's axis stores them)."""
+    stamp = pd.Timestamp(str(value).strip())
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return int(stamp.as_unit("ns").value)
 
 
 def tick_step_s(span_s: float) -> float:
@@ -60,9 +70,11 @@ def duration_text(seconds: float, *, step_s: float, longest_s: float) -> str:
 def duration_ticks(view: list) -> dict:
     low, high = float(view[0]), float(view[1])
     span = high - low
-    if not span > 0:
+    if not (span > 0 and math.isfinite(span)):
         return {}
     step = tick_step_s(span)
+    if span / step > TARGET_TICKS:  # longer than the longest step covers: Plotly's own ticks
+        return {}
     # a view wide on each side: the ticks still stand while Plotly pans before the redraw
     first = math.ceil((low - span) / step)
     values = [round(n * step, 9) for n in range(first, math.floor((high + span) / step) + 1)]
@@ -77,7 +89,7 @@ def duration_ticks(view: list) -> dict:
 def clock_ticks(view: list, zone_name: str) -> dict:
     """Ticks at round clock times of ``zone_name`` for a view given in UTC."""
     zone = time_zone_get(zone_name)
-    low, high = (state.time_ns(v) for v in view)
+    low, high = (time_ns(v) for v in view)
     span_ns = high - low
     if span_ns <= 0:
         return {}
