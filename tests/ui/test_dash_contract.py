@@ -213,28 +213,32 @@ def test_dash_bundles_are_redirected_to_static_files(browser_client):
     assert response["Location"].startswith("/static/dash/component/dash/")
 
 
-def test_plot_of_a_file_of_another_project_is_not_sent(browser_client, project, other_file):
+def test_points_of_a_file_of_another_project_are_not_sent(browser_client, project, other_file):
+    """The plot's callback lays out axes from what the browser sent and reads no data; the
+    points come from the data endpoint, which answers only for the user's files."""
     meta = {
         "id": other_file.id,
         "channels": other_file.channels,
         "time_kind": other_file.time_kind,
         "time_start": other_file.time_start,
         "time_end": other_file.time_end,
+        "rows": other_file.rows,
     }
-    outputs = [(ids.BASE_FIGURE, "data"), (ids.VIEW_STORE, "data")]
     body = {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "output": f"{ids.BASE_FIGURE}.data",
+        "outputs": {"id": ids.BASE_FIGURE, "property": "data"},
         "inputs": [
             {"id": ids.FILE_STORE, "property": "data", "value": meta},
-            {"id": ids.GRAPH, "property": "relayoutData", "value": None},
             {"id": ids.LAYOUT_MODE, "property": "value", "value": "stacked"},
         ],
         "changedPropIds": [f"{ids.FILE_STORE}.data"],
-        "state": [{"id": ids.VIEW_STORE, "property": "data", "value": None}],
     }
     response = post_callback(browser_client, body, browser_client.csrf_token)
-    assert response.status_code == 204  # nothing sent, no server error
+    assert response.status_code == 200, response.content
+    figure = response.json()["response"][ids.BASE_FIGURE]["data"]["figure"]
+    assert all(trace["x"] == [] and trace["y"] == [] for trace in figure["data"])
+    data = browser_client.get(f"/api/files/{other_file.id}/data/?format=binary")
+    assert data.status_code == 404
 
 
 def test_the_login_page_is_rate_limited(db, settings):
