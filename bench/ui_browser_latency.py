@@ -2,7 +2,7 @@
 wheel notch, key) to the plot redrawn with the new view's data, on 10M- and 100M-row files.
 
     .venv/bin/python bench/ui_browser_latency.py [--sizes 10M,100M] [--repeat 1] [--tag NAME]
-        [--data-dir bench/out/ui_latency] [--shared ../shared] [--seed 0]
+        [--data-dir bench/out/ui_latency] [--shared ../shared] [--seed 0] [--prepare-only]
 
 The recordings are make_large.py's (6 channels, 100 rows/s), written once into
 DATA_DIR/import/ and brought in through the server-folder import (IMPORT_ROOT = that folder).
@@ -506,7 +506,10 @@ def measure(args) -> dict:
         api = Api(context, base_url)
         project = bench_project(api)
         files = {rows: imported_file(api, project, csvs[rows], rows) for rows in sizes}
+        if args.prepare_only:
+            sizes = []
         page = open_page(context, base_url, project["id"])
+        report["plotly"] = page.evaluate("() => window.Plotly && window.Plotly.version")
         for rows in sizes:
             series_file = files[rows]
             labels_before = label_count(api, series_file)
@@ -560,8 +563,13 @@ def main():
     parser.add_argument("--data-dir", default=str(ROOT / "bench" / "out" / "ui_latency"))
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"))
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="write and import the recordings, then stop"
+    )
     args = parser.parse_args()
     report = measure(args)
+    if args.prepare_only:
+        return
     name = f"ui_browser_latency{'-' + args.tag if args.tag else ''}.json"
     out = ROOT / "bench" / "out" / name
     out.parent.mkdir(parents=True, exist_ok=True)
