@@ -256,9 +256,13 @@ def imported_file(api: Api, project: dict, csv_path: Path, rows: int) -> dict:
     print(f"importing {csv_path.name} through the server-folder import", flush=True)
     started = time.perf_counter()
     job = api.call("post", f"/api/projects/{project['id']}/imports/", {"paths": [csv_path.name]})
+    shown = None
     while job["status"] not in ("succeeded", "failed", "cancelled"):
         time.sleep(2)
         job = api.call("get", f"/api/jobs/{job['id']}/")
+        if job.get("progress") != shown:
+            shown = job.get("progress")
+            print(f"  {shown} %", flush=True)
     (result,) = job["result"]["results"] if job.get("result") else [{"status": job["status"]}]
     if result.get("status") != "created":
         raise RuntimeError(f"import of {csv_path.name} failed: {job}")
