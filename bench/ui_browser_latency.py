@@ -18,7 +18,8 @@ view then shown (clipped to the file). A redraw of the old data stretched to the
 not count. This reads only the drawn Plotly figure, so it measures whichever zoom path the
 screen has. Actions, per size:
 
-- open: click the file in the file list (also: when the largest response of it ended);
+- open: 3 times, click the file in the file list of the freshly loaded project page (also:
+  when the largest response of it ended);
 - zoom (box): 20 boxes of random width dragged with the modebar's Zoom tool, nested up to a few
   deep, then the modebar's reset (not timed);
 - zoom (keys): 10 presses of `+` / `-`;
@@ -69,6 +70,7 @@ BROWSER_ARGS = [
 GOALS_MS = {10_000_000: 150, 100_000_000: 250}
 OPEN_GOAL_MS = 1000
 SETTLE_MS = 300
+OPENS = 3
 ACTION_TIMEOUT_MS = 30_000
 GRAPH = "#graph .js-plotly-plot"
 
@@ -332,13 +334,14 @@ def run_actions(page, rng: random.Random, extent: list, file_name: str, base_url
     def record(action, result, **extra):
         results.setdefault(action, []).append({**result, **extra})
 
-    # open: from the project page, click the file in the list
-    page.goto(f"{base_url}/?project={project_id}")
-    page.wait_for_selector(GRAPH, state="attached", timeout=60_000)
-    link = page.locator("#file-list a", has_text=file_name)
-    link.wait_for(timeout=60_000)
-    settle(page)
-    record("open", timed(page, extent, ["mousedown"], link.click))
+    # open: from the project page (loaded afresh), click the file in the list
+    for _ in range(OPENS):
+        page.goto(f"{base_url}/?project={project_id}")
+        page.wait_for_selector(GRAPH, state="attached", timeout=60_000)
+        link = page.locator("#file-list a", has_text=file_name)
+        link.wait_for(timeout=60_000)
+        settle(page)
+        record("open", timed(page, extent, ["mousedown"], link.click))
 
     box = page.evaluate(PLOT_BOX)
     width = box["width"]
