@@ -41,6 +41,12 @@ def benchmarks(shared: str, quick: bool) -> dict[str, list[str]]:
         ],
         "data_endpoint": ["bench/data_endpoint.py", "--shared", shared],
         "ui_plot": ["bench/ui_plot.py", "--shared", shared],
+        "ui_browser_latency": [
+            "bench/ui_browser_latency.py",
+            "--shared",
+            shared,
+            *(["--sizes", "10M"] if quick else []),
+        ],
         "autosave": ["bench/autosave.py", *(["--think-s", "0.2"] if quick else [])],
         "segmenter_speed": ["bench/segmenter_speed.py", "--shared", shared, "--rows", *rows],
         "segmenter_reference": [
