@@ -26,6 +26,7 @@ from autolabel.serializers import job_data
 from labeler import selectors
 from labeler.dash_ui import figures, ids, state
 from labeler.errors import UserError
+from labeler.ingest import UNCERTAIN_BELOW
 from labeler.serializers import annotation_data
 from labeler.services import annotations as annotation_services
 from labeler.services import saving
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 MAX_LISTED_FILES = 500
 DEFAULT_EPOCHS = 30
+LABEL_NEXT_LEGEND = f"% = share of rows the last auto-label was under {UNCERTAIN_BELOW:.0%} sure of"
 
 
 def clientside(app, function_name, output, *inputs, prevent_initial_call=False):
@@ -342,9 +344,9 @@ def _register_files(app):
                 [
                     html.Span(f.name, className="tsl-file-name"),
                     html.Span(
-                        f"{f.uncertainty:.2f}" if f.uncertainty is not None else "–",
+                        state.label_next_score(f.uncertain_share, f.uncertainty),
                         className="tsl-badge tsl-badge-soft",
-                        title="uncertainty of the last auto-label (mean entropy, 0-1)",
+                        title=LABEL_NEXT_LEGEND,
                     ),
                 ],
                 href=f"?project={project['id']}&file={f.id}",
@@ -361,6 +363,7 @@ def _register_files(app):
                 className="tsl-label-next-head",
             ),
             *items,
+            html.Div(LABEL_NEXT_LEGEND, className="tsl-muted small tsl-label-next-legend"),
         ]
 
     @app.callback(
