@@ -106,6 +106,8 @@ def file_meta(series_file) -> dict:
         "sampling_rate": series_file.sampling_rate,
         "warnings": series_file.warnings,
         "display_timezone": series_file.display_timezone,
+        # an auto-label run kept its confidence (the confidence strip asks for it)
+        "has_confidence": series_file.uncertain_share is not None,
     }
 
 
@@ -860,6 +862,13 @@ def _register_clientside(app):
         Input(ids.JOB_FINISHED, "data"),
         Input(ids.LOAD_RESULT, "data"),
         Input(ids.JOB_CANCEL_RESULT, "data"),
+        prevent_initial_call=True,
+    )
+    clientside(
+        app,
+        "confidenceJobFinished",
+        Output(ids.sink("confidence"), "data"),
+        Input(ids.JOB_FINISHED, "data"),
         prevent_initial_call=True,
     )
     clientside(

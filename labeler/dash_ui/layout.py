@@ -190,6 +190,11 @@ def workspace():
                         clear_on_unhover=True,
                     ),
                     html.Canvas(
+                        id=ids.CONFIDENCE_STRIP,
+                        className="tsl-confidence is-empty",
+                        title="Model confidence of the last auto-label, where the plot is",
+                    ),
+                    html.Canvas(
                         id=ids.OVERVIEW,
                         className="tsl-overview",
                         title="The whole file: drag the box to pan, click beside it to go there",
