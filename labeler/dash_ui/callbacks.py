@@ -844,6 +844,12 @@ def _register_clientside(app):
     )
     clientside(
         app,
+        "tableOrderShown",
+        Output(ids.sink("table-order"), "data"),
+        Input(ids.ANNOTATION_TABLE, "derived_virtual_row_ids"),
+    )
+    clientside(
+        app,
         "tableRowClicked",
         Output(ids.SELECTED, "data"),
         Input(ids.ANNOTATION_TABLE, "active_cell"),

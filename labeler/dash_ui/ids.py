@@ -76,6 +76,7 @@ SINKS = (
     "toast",
     "download",
     "confidence",
+    "table-order",
 )
 JOB_CANCEL_RESULT = "job-cancel-result"
 AUTOSAVE_STATUS = "autosave-status"

@@ -257,7 +257,8 @@ def workspace():
                 selected_rows=[],
                 page_action="native",
                 page_size=100,
-                sort_action="none",
+                sort_action="native",  # e.g. by score: the least sure model labels first
+                sort_mode="single",
                 style_as_list_view=True,
                 style_table={"maxHeight": "320px", "overflowY": "auto"},
                 style_cell={
