@@ -5,12 +5,16 @@ with the file, and ranking "Label next" by the share of uncertain rows."""
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autolabel.jobs import job_execute
 from labeler import storage
 from labeler.ingest import window_binary_read
 from labeler.models import SeriesFile
 from tests.api.conftest import upload_one
+from tests.api.test_no_server_errors_endpoints import query_values
+from tests.api.test_no_server_errors_properties import EXAMPLES
 from tests.api.test_schema_shapes import response_fields
 from tests.factories import unsure_near_one_checkpoint
 
@@ -129,6 +133,20 @@ def test_bad_parameters_are_400(client, autolabeled, query):
     response = client.get(f"/api/files/{autolabeled['id']}/confidence/", query)
     assert response.status_code == 400, response.content
     assert response.json()["error"]
+
+
+@EXAMPLES
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["bins", "format", "start"]),
+        query_values | st.sampled_from(["json", "binary", "65536", "1"]),
+        max_size=3,
+    )
+)
+def test_generated_queries_never_5xx(client, autolabeled, query):
+    client.raise_request_exception = False
+    response = client.get(f"/api/files/{autolabeled['id']}/confidence/", query)
+    assert response.status_code in (200, 400), (query, response.content[:300])
 
 
 def test_others_see_nothing(other_client, autolabeled):
