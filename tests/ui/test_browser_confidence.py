@@ -133,3 +133,16 @@ def test_confidence_strip_after_auto_label_shows_the_unsure_part_and_follows_zoo
         f"(y) => {{ const t = ({RED_TIMES})(y); return t && !t.length; }}", arg=3
     )
     assert len(requests) == loads  # zooms drew from what was fetched: no request of its own
+
+    strip = page.locator("#confidence-strip").bounding_box()
+    left = page.evaluate(  # where 160 s is on the strip, lined up with the plot
+        """() => { const gd = document.querySelector('#graph .js-plotly-plot');
+          const xa = gd._fullLayout.xaxis; return gd.getBoundingClientRect().left + xa._offset
+            + xa.d2p(160); }"""
+    )
+    page.mouse.click(left, strip["y"] + strip["height"] / 2)  # centres the plot there
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#graph .js-plotly-plot')._fullLayout.xaxis"
+        ".range; return Math.abs((r[0] + r[1]) / 2 - 160) < 0.5 && Math.abs(r[1] - r[0] - 49)"
+        " < 0.5; }"
+    )
