@@ -3,6 +3,7 @@ reloading the page) it shows where the model was unsure, and follows a zoom with
 of its own."""
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -36,11 +37,12 @@ RED_TIMES = """(y) => {
 }"""
 
 
-def unsure_file(context, live_app) -> dict:
+def unsure_file(context, live_app, time_of=lambda i: f"{i / 10:.1f}") -> dict:
+    """``time_of(row)``: the time column's text (10 Hz seconds by default)."""
     lines = ["time,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"]
     for i in range(ROWS):
         acc_x = 1 if 640 <= i < 768 else 3 if i >= 1500 else 0
-        lines.append(f"{i / 10:.1f},{acc_x},0,0,0,1,0")
+        lines.append(f"{time_of(i)},{acc_x},0,0,0,1,0")
     return fresh_file(context, live_app, content=("\n".join(lines) + "\n").encode())
 
 
@@ -85,6 +87,20 @@ def red_times(page, y=3):
     return page.evaluate(RED_TIMES, y)
 
 
+def auto_labeled_page(context, live_app, series_file, model):
+    """The file's page, auto-labeled with ``model`` from the page (no reload), once the strip
+    shows red."""
+    page = open_file(context, live_app, series_file)
+    assert red_times(page) is None  # no confidence yet: hidden
+    assert page.locator("#confidence-strip").bounding_box() is None
+    page.locator("#model-select").click()
+    page.locator("#model-select .VirtualizedSelectOption", has_text=model["name"]).click()
+    page.click("#autolabel-button")
+    run_queued_autolabel_jobs(live_app, series_file["id"])
+    page.wait_for_function(f"(y) => {{ const t = ({RED_TIMES})(y); return t && t.length; }}", arg=3)
+    return page
+
+
 def test_confidence_strip_after_auto_label_shows_the_unsure_part_and_follows_zoom(
     context, live_app
 ):
@@ -94,14 +110,7 @@ def test_confidence_strip_after_auto_label_shows_the_unsure_part_and_follows_zoo
     context.on(
         "request", lambda request: "/confidence/" in request.url and requests.append(request.url)
     )
-    page = open_file(context, live_app, series_file)
-    assert red_times(page) is None  # no confidence yet: hidden
-    assert page.locator("#confidence-strip").bounding_box() is None
-    page.locator("#model-select").click()
-    page.locator("#model-select .VirtualizedSelectOption", has_text=model["name"]).click()
-    page.click("#autolabel-button")
-    run_queued_autolabel_jobs(live_app, series_file["id"])
-    page.wait_for_function(f"(y) => {{ const t = ({RED_TIMES})(y); return t && t.length; }}", arg=3)
+    page = auto_labeled_page(context, live_app, series_file, model)
     first, last, columns = red_times(page)  # the whole file is in view
     per_px = 200 / page.evaluate(
         "document.querySelector('#graph .js-plotly-plot')._fullLayout.xaxis._length"
@@ -146,3 +155,33 @@ def test_confidence_strip_after_auto_label_shows_the_unsure_part_and_follows_zoo
         ".range; return Math.abs((r[0] + r[1]) / 2 - 160) < 0.5 && Math.abs(r[1] - r[0] - 49)"
         " < 0.5; }"
     )
+
+
+def test_confidence_strip_lines_up_with_a_date_time_plot_in_any_browser_zone(
+    browser, logged_in_state, live_app
+):
+    """Date-times without a zone are plotted as written: the strip too, in a browser whose own
+    zone is not UTC."""
+    context = browser.new_context(
+        storage_state=logged_in_state,
+        viewport={"width": 1440, "height": 900},
+        timezone_id="America/New_York",
+    )
+    try:
+        start = datetime(2024, 3, 1, 10, 0, 0)
+        series_file = unsure_file(
+            context,
+            live_app,
+            lambda i: (start + timedelta(seconds=i / 10)).isoformat(timespec="milliseconds"),
+        )
+        model = upload_model(context, live_app, demo_project(context, live_app))
+        page = auto_labeled_page(context, live_app, series_file, model)
+        first, last, _ = red_times(page)
+        as_plotted = start.replace(tzinfo=UTC).timestamp() * 1000  # ms, written clock as UTC
+        per_px = 200_000 / page.evaluate(
+            "document.querySelector('#graph .js-plotly-plot')._fullLayout.xaxis._length"
+        )
+        assert first - as_plotted == pytest.approx(UNSURE_S[0] * 1000, abs=3 * per_px)
+        assert last - as_plotted == pytest.approx(UNSURE_S[1] * 1000, abs=3 * per_px)
+    finally:
+        context.close()

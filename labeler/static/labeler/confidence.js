@@ -7,8 +7,8 @@
  * a bar per pixel whose height says how unsure the model is (the minimum of the bins under the
  * pixel, so one unsure stretch never hides), red under the threshold, with the threshold as a
  * dashed line. Zoom and pan only redraw it: no request. Hidden while the file has no
- * confidence. A click centres the plot there. Needs ui.js (TSL) and overview.js (the binary
- * window reader).
+ * confidence. A click centres the plot there. Needs ui.js (TSL), plotview.js (the binary
+ * window reader) and overview.js (the canvas set-up).
  */
 (function () {
   "use strict";
@@ -17,7 +17,7 @@
   var BINS = 65536; // the most the endpoint answers: 12 bytes a bin, fetched once per file
   var SURE = "#94a3b8", UNSURE = "#dc2626", LINE = "#475569";
   var strip = null; // {file, x: Float64Array (axis units, bin starts), end, confidence, threshold}
-  var graphDiv = TSL.util.graphDiv, timeOrder = TSL.util.timeOrder;
+  var graphDiv = TSL.util.graphDiv;
 
   function canvas() { return document.getElementById("confidence-strip"); }
 
@@ -38,16 +38,15 @@
       })
       .then(function (buffer) {
         if (mine !== latest) return;
-        strip = buffer ? fromWindow(file, TSL.overview.readWindow(buffer)) : null;
+        strip = buffer ? fromWindow(file, TSL.plotWindow.read(buffer)) : null;
         draw();
       })
       .catch(function () { if (mine === latest) { strip = null; draw(); } });
   }
 
   function fromWindow(file, window) {
-    var x = TSL.overview.axisTimes(window);
-    return { file: file.id, x: x, confidence: window.arrays.confidence,
-             end: timeOrder(file.time_end), threshold: window.header.threshold };
+    return { file: file.id, x: window.x, confidence: window.arrays.confidence,
+             end: TSL.plotWindow.msOf(file.time_end), threshold: window.header.threshold };
   }
 
   // ---------------------------------------------------------------- drawing

@@ -213,7 +213,6 @@
   document.addEventListener("mousedown", function (event) {
     if (event.target && event.target.id === "overview") onPress(event);
   });
-  // the binary window reader and the canvas set-up, for the other strips (confidence.js)
-  TSL.overview = { refresh: refresh, readWindow: readWindow, axisTimes: axisTimes,
-                   clearedCanvas: clearedCanvas };
+  // the canvas set-up, for the other strip (confidence.js)
+  TSL.overview = { refresh: refresh, clearedCanvas: clearedCanvas };
 })();
