@@ -14,6 +14,7 @@ from autolabel.selectors import model_channels_for_file
 from autolabel.services import model_path, model_register_file
 from labeler import storage
 from labeler.errors import InvalidInput
+from labeler.ingest import confidence_buckets, confidence_write, uncertain_share
 from labeler.models import SeriesFile
 from labeler.serializers import upload_result_data
 from labeler.services.annotations import (
@@ -185,7 +186,9 @@ def _numbers(metrics: dict) -> dict:
 
 def autolabel_job(job, reporter) -> dict:
     """Predict the file's segments and put them in its working state as one atomic change,
-    replacing earlier model labels and keeping every label a person made or kept."""
+    replacing earlier model labels and keeping every label a person made or kept; keep the
+    per-row confidence (downsampled, beside the cache: the confidence strip) and the share of
+    uncertain rows ("Label next"), both replacing the last run's."""
     from autolabel.segmenter import load_checkpoint
 
     series_file, model = job.file, job.model
@@ -198,10 +201,12 @@ def autolabel_job(job, reporter) -> dict:
     prediction = segmenter.predict(series.values(channels))
     reporter.progress(90)
     changes = _replacement_changes(series_file, series, prediction, model)
+    confidence_write(series.cache_dir, confidence_buckets(prediction.confidence))
+    share = uncertain_share(prediction.confidence)
     result = annotation_changes_apply(series_file=series_file, user=job.created_by, changes=changes)
     with transaction.atomic():
         SeriesFile.objects.filter(pk=series_file.pk).update(
-            uncertainty=prediction.uncertainty, uncertainty_model=model
+            uncertainty=prediction.uncertainty, uncertain_share=share, uncertainty_model=model
         )
     created = sum(1 for change in changes if change.op == "create")
     return {
@@ -209,6 +214,7 @@ def autolabel_job(job, reporter) -> dict:
         "model": model.id,
         "regions": created,
         "uncertainty": prediction.uncertainty,
+        "uncertain_share": share,
         "working_version": result.version,
     }
 

@@ -19,12 +19,21 @@ from rest_framework.views import APIView
 from labeler import exports, selectors
 from labeler.api_errors import first_problem
 from labeler.errors import InvalidInput
-from labeler.ingest import TIME_FORMATS, TIME_INDEX, time_zone_get, window_binary, window_json
+from labeler.ingest import (
+    MAX_BINS,
+    TIME_FORMATS,
+    TIME_INDEX,
+    confidence_fields,
+    time_zone_get,
+    window_binary,
+    window_json,
+)
 from labeler.models import ProjectMembership
 from labeler.renderers import FormatNegotiation, WindowBinaryRenderer
 from labeler.serializers import (
     AnnotationChangeShape,
     ChangeResultShape,
+    ConfidenceShape,
     FileShape,
     FileStateShape,
     ProjectShape,
@@ -399,6 +408,44 @@ class FileDataApi(APIView):
         return Response(body, headers={"Server-Timing": f"window;dur={elapsed_ms:.1f}"})
 
 
+class FileConfidenceApi(APIView):
+    """The model's confidence over the whole file after an auto-label run, the minimum per
+    bin: JSON (default) or the data endpoint's binary form (``?format=binary``,
+    docs/data-format.md)."""
+
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, WindowBinaryRenderer]
+    content_negotiation_class = FormatNegotiation
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "FileConfidenceInput"
+
+        bins = serializers.IntegerField(
+            min_value=1,
+            max_value=MAX_BINS,
+            default=4096,
+            help_text="at most this many bins of (about) equal row counts, each its minimum",
+        )
+
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses={
+            (200, "application/json"): ConfidenceShape,
+            (200, WindowBinaryRenderer.media_type): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request, file_id):
+        series_file = selectors.file_get_for_user(file_id=file_id, user=request.user)
+        query = self.InputSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        window = selectors.file_confidence_get(
+            series_file=series_file, bins=query.validated_data["bins"]
+        )
+        if request.accepted_renderer.format == WindowBinaryRenderer.format:
+            return Response(window_binary(window, header_extra=confidence_fields()))
+        return Response({**window_json(window), **confidence_fields()})
+
+
 def _time_param(value):
     if value in (None, ""):
         return None
@@ -669,7 +716,13 @@ class ProjectLabelNextApi(APIView):
         return Response(
             {
                 "files": [
-                    {"id": f.id, "name": f.name, "uncertainty": f.uncertainty, "rows": f.rows}
+                    {
+                        "id": f.id,
+                        "name": f.name,
+                        "uncertain_share": f.uncertain_share,
+                        "uncertainty": f.uncertainty,
+                        "rows": f.rows,
+                    }
                     for f in files
                 ]
             }

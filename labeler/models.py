@@ -95,6 +95,9 @@ class SeriesFile(models.Model):
     saved_at = models.DateTimeField(null=True)
     # Mean per-row entropy of the last auto-label run (for "Label next").
     uncertainty = models.FloatField(null=True)
+    # Share of rows (0-1) the last auto-label run was less sure of than UNCERTAIN_BELOW: what
+    # ranks "Label next" (its per-row confidence is kept in cache/confidence.npy).
+    uncertain_share = models.FloatField(null=True)
     uncertainty_model = models.ForeignKey(
         "autolabel.TrainedModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -6,7 +6,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from labeler import storage, time_axis
 from labeler.errors import InvalidInput, NotFound
-from labeler.ingest import Window, window_select
+from labeler.ingest import Window, confidence_read, confidence_window, window_select
 from labeler.models import Project, ProjectMembership, SeriesFile
 
 
@@ -46,11 +46,16 @@ def file_get_for_user(*, file_id, user) -> SeriesFile:
 
 
 def files_to_label_next(*, project) -> QuerySet[SeriesFile]:
-    """Files without saved labels, the ones the model was least sure about first."""
+    """Files without saved labels, the ones with the largest share of rows the model was unsure
+    of first (then by mean entropy: files auto-labeled before the share was kept)."""
     return (
         project.files.annotate(saved=Count("annotations"))
         .filter(Q(saved=0))
-        .order_by(F("uncertainty").desc(nulls_last=True), "name")
+        .order_by(
+            F("uncertain_share").desc(nulls_last=True),
+            F("uncertainty").desc(nulls_last=True),
+            "name",
+        )
     )
 
 
@@ -68,6 +73,19 @@ def file_axis_ticks(*, series_file, view: list) -> dict:
         return time_axis.axis_ticks(view, meta)
     except (ValueError, TypeError, OverflowError) as error:
         raise InvalidInput(f"view_start/view_end are not times of this file: {error}") from error
+
+
+def file_confidence_get(*, series_file, bins: int) -> Window:
+    """The model's confidence over the whole file in at most ``bins`` bins (minimum per bin);
+    NotFound before the file's first auto-label run."""
+    series = storage.series_of(series_file)
+    buckets = confidence_read(series.cache_dir)
+    if buckets is None:
+        raise NotFound(f"File {series_file.id} has no model confidence yet: auto-label it first.")
+    try:
+        return confidence_window(series, buckets, bins)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from error
 
 
 def file_window_get(*, series_file, start, end, max_points, channels) -> Window:

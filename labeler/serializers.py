@@ -46,6 +46,7 @@ def file_data(series_file, *, working_version=None) -> dict:
         "saved_at": series_file.saved_at,
         "saved_label_count": getattr(series_file, "saved_label_count", None),
         "uncertainty": series_file.uncertainty,
+        "uncertain_share": series_file.uncertain_share,
     }
     if working_version is not None:
         data["working_version"] = working_version
@@ -164,11 +165,37 @@ class FileShape(drf.Serializer):
     saved_at = drf.DateTimeField(allow_null=True)
     saved_label_count = drf.IntegerField(allow_null=True)
     uncertainty = drf.FloatField(allow_null=True)
+    uncertain_share = drf.FloatField(
+        allow_null=True,
+        help_text="share of rows (0-1) the last auto-label was less sure of than the threshold",
+    )
     working_version = drf.IntegerField(required=False)
     unsaved_changes = drf.BooleanField(required=False)
 
 
 TIME_VALUE_HELP = "number, or ISO 8601 string for date-time files"
+
+
+class ConfidenceShape(drf.Serializer):
+    """GET /api/files/{id}/confidence/ (JSON): one point per bin, docs/data-format.md."""
+
+    time = drf.ListField(child=drf.JSONField(), help_text="the time of each bin's first row")
+    channels = drf.DictField(
+        child=drf.ListField(child=drf.FloatField(allow_null=True)),
+        help_text='{"confidence": the minimum confidence (0-1) of each bin}',
+    )
+    downsampled = drf.BooleanField()
+    aggregated = drf.BooleanField(help_text="always false: one point per bin")
+    rows = drf.IntegerField()
+    points = drf.IntegerField(help_text="the number of bins")
+    max_points = drf.IntegerField(help_text="the bins asked for")
+    first_row = drf.IntegerField()
+    last_row = drf.IntegerField()
+    start = drf.JSONField(help_text=TIME_VALUE_HELP)
+    end = drf.JSONField(help_text=TIME_VALUE_HELP)
+    time_kind = drf.CharField()
+    bucket_rows = drf.IntegerField(help_text="rows per stored bucket (its minimum is kept)")
+    threshold = drf.FloatField(help_text="below this confidence a row counts as uncertain")
 
 
 class AnnotationShape(drf.Serializer):

@@ -35,6 +35,11 @@ urlpatterns = [
     path("files/<int:file_id>/", apis.FileDetailApi.as_view(), name="file-detail"),
     path("files/<int:file_id>/data/", apis.FileDataApi.as_view(), name="file-data"),
     path(
+        "files/<int:file_id>/confidence/",
+        apis.FileConfidenceApi.as_view(),
+        name="file-confidence",
+    ),
+    path(
         "files/<int:file_id>/annotations/",
         apis.AnnotationListApi.as_view(),
         name="annotation-list",

@@ -2,7 +2,7 @@
 
 import copy
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,7 @@ from .checkpoint import (
 )
 from .labelconfig import LabelConfig
 from .model import TimeSeriesLSTM
-from .segments import PostprocessConfig, decode, normalised_entropy
+from .segments import PostprocessConfig, decode, normalised_entropy, row_confidence
 from .windows import row_probabilities
 
 TIME_KINDS = ("index", "numeric", "datetime")
@@ -43,6 +43,8 @@ class Prediction:
     score: float  # mean region score; 1 - uncertainty when there is no region
     model_version: str
     rows: int
+    # Per row: the probability of the most likely class (float32), see `row_confidence`.
+    confidence: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def to_labelstudio(self, *, from_name: str = "label", to_name: str = "ts") -> dict:
         """A Label Studio prediction: {"result": [timeserieslabels...], "score", ...}."""
@@ -240,7 +242,14 @@ class Segmenter:
         ]
         uncertainty = normalised_entropy(probs)
         score = float(np.mean([r.score for r in regions])) if regions else 1.0 - uncertainty
-        return Prediction(regions, uncertainty, score, self.version, int(probs.shape[0]))
+        return Prediction(
+            regions,
+            uncertainty,
+            score,
+            self.version,
+            int(probs.shape[0]),
+            confidence=row_confidence(probs),
+        )
 
     # --------------------------------------------------------------- storage
     def save(self, destination) -> None:

@@ -189,6 +189,15 @@ def decode(
     return sorted(segments, key=lambda s: (s.start_row, s.class_index))
 
 
+def row_confidence(probs: np.ndarray) -> np.ndarray:
+    """How sure the model is of each row: the probability of its most likely class (float32;
+    1/classes = a guess, 1 = certain)."""
+    probs = np.asarray(probs, dtype=np.float32)
+    if probs.shape[0] == 0:
+        return np.zeros(0, dtype=np.float32)
+    return probs.max(axis=1)
+
+
 def normalised_entropy(probs: np.ndarray) -> float:
     """Mean per-row entropy divided by log(classes): 0 = certain, 1 = uniform."""
     probs = np.asarray(probs, dtype=np.float64)

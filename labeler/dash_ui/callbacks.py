@@ -26,6 +26,7 @@ from autolabel.serializers import job_data
 from labeler import selectors
 from labeler.dash_ui import figures, ids, state
 from labeler.errors import UserError
+from labeler.ingest import UNCERTAIN_BELOW
 from labeler.serializers import annotation_data
 from labeler.services import annotations as annotation_services
 from labeler.services import saving
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 MAX_LISTED_FILES = 500
 DEFAULT_EPOCHS = 30
+LABEL_NEXT_LEGEND = f"% = share of rows the last auto-label was under {UNCERTAIN_BELOW:.0%} sure of"
 
 
 def clientside(app, function_name, output, *inputs, prevent_initial_call=False):
@@ -104,6 +106,8 @@ def file_meta(series_file) -> dict:
         "sampling_rate": series_file.sampling_rate,
         "warnings": series_file.warnings,
         "display_timezone": series_file.display_timezone,
+        # an auto-label run kept its confidence (the confidence strip asks for it)
+        "has_confidence": series_file.uncertain_share is not None,
     }
 
 
@@ -342,9 +346,9 @@ def _register_files(app):
                 [
                     html.Span(f.name, className="tsl-file-name"),
                     html.Span(
-                        f"{f.uncertainty:.2f}" if f.uncertainty is not None else "–",
+                        state.label_next_score(f.uncertain_share, f.uncertainty),
                         className="tsl-badge tsl-badge-soft",
-                        title="uncertainty of the last auto-label (mean entropy, 0-1)",
+                        title=LABEL_NEXT_LEGEND,
                     ),
                 ],
                 href=f"?project={project['id']}&file={f.id}",
@@ -361,6 +365,7 @@ def _register_files(app):
                 className="tsl-label-next-head",
             ),
             *items,
+            html.Div(LABEL_NEXT_LEGEND, className="tsl-muted small tsl-label-next-legend"),
         ]
 
     @app.callback(
@@ -839,6 +844,12 @@ def _register_clientside(app):
     )
     clientside(
         app,
+        "tableOrderShown",
+        Output(ids.sink("table-order"), "data"),
+        Input(ids.ANNOTATION_TABLE, "derived_virtual_row_ids"),
+    )
+    clientside(
+        app,
         "tableRowClicked",
         Output(ids.SELECTED, "data"),
         Input(ids.ANNOTATION_TABLE, "active_cell"),
@@ -857,6 +868,13 @@ def _register_clientside(app):
         Input(ids.JOB_FINISHED, "data"),
         Input(ids.LOAD_RESULT, "data"),
         Input(ids.JOB_CANCEL_RESULT, "data"),
+        prevent_initial_call=True,
+    )
+    clientside(
+        app,
+        "confidenceJobFinished",
+        Output(ids.sink("confidence"), "data"),
+        Input(ids.JOB_FINISHED, "data"),
         prevent_initial_call=True,
     )
     clientside(

@@ -36,6 +36,7 @@ DESCRIPTION_HINT = "description-hint"
 DELETE_BUTTON = "delete-button"
 LABEL_MODE = "label-mode"
 OVERVIEW = "overview"
+CONFIDENCE_STRIP = "confidence-strip"
 SELECT_ALL = "select-all"
 SELECT_MODEL = "select-model"
 KEEP_BUTTON = "keep-button"
@@ -74,6 +75,8 @@ SINKS = (
     "table-edit",
     "toast",
     "download",
+    "confidence",
+    "table-order",
 )
 JOB_CANCEL_RESULT = "job-cancel-result"
 AUTOSAVE_STATUS = "autosave-status"

@@ -190,6 +190,11 @@ def workspace():
                         clear_on_unhover=True,
                     ),
                     html.Canvas(
+                        id=ids.CONFIDENCE_STRIP,
+                        className="tsl-confidence is-empty",
+                        title="Model confidence of the last auto-label, where the plot is",
+                    ),
+                    html.Canvas(
                         id=ids.OVERVIEW,
                         className="tsl-overview",
                         title="The whole file: drag the box to pan, click beside it to go there",
@@ -252,7 +257,8 @@ def workspace():
                 selected_rows=[],
                 page_action="native",
                 page_size=100,
-                sort_action="none",
+                sort_action="native",  # e.g. by score: the least sure model labels first
+                sort_mode="single",
                 style_as_list_view=True,
                 style_table={"maxHeight": "320px", "overflowY": "auto"},
                 style_cell={

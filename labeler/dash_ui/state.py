@@ -105,3 +105,13 @@ def format_time(value, time_kind: str) -> str:
     if time_kind == "index" or number.is_integer():
         return str(int(number))
     return f"{number:.6g}"
+
+
+def label_next_score(uncertain_share: float | None, uncertainty: float | None) -> str:
+    """The Label next badge: the share of uncertain rows as a percentage (one decimal below
+    10 %, so files of a few percent still separate); the mean entropy for files auto-labeled
+    before the share was kept; a dash before any auto-label."""
+    if uncertain_share is not None:
+        percent = 100 * uncertain_share
+        return f"{percent:.1f} %" if percent < 10 else f"{percent:.0f} %"
+    return f"{uncertainty:.2f}" if uncertainty is not None else "–"

@@ -6,6 +6,16 @@ See docs/ingest.md.
 """
 
 from .cache import series_cache_write
+from .confidence import (
+    MAX_BINS,
+    UNCERTAIN_BELOW,
+    confidence_buckets,
+    confidence_fields,
+    confidence_read,
+    confidence_window,
+    confidence_write,
+    uncertain_share,
+)
 from .errors import IngestError
 from .export import write_labeled_csv
 from .ingest import TIME_INDEX, IngestResult, ingest_csv
@@ -18,14 +28,21 @@ from .window_binary import window_binary, window_binary_read
 
 __all__ = [
     "DEFAULT_MAX_POINTS",
+    "MAX_BINS",
     "MAPPING_CODES",
     "TIME_FORMATS",
     "TIME_INDEX",
+    "UNCERTAIN_BELOW",
     "ColumnarSeries",
     "IngestError",
     "IngestResult",
     "Window",
     "columns_preview",
+    "confidence_buckets",
+    "confidence_fields",
+    "confidence_read",
+    "confidence_window",
+    "confidence_write",
     "ingest_csv",
     "open_series",
     "pyramid_build",
@@ -37,5 +54,6 @@ __all__ = [
     "window_json",
     "window_select",
     "time_zone_get",
+    "uncertain_share",
     "write_labeled_csv",
 ]

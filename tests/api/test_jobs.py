@@ -15,6 +15,8 @@ from django.db import connection, connections
 
 from autolabel.jobs import JobReporter, job_execute
 from autolabel.models import Job, TrainedModel
+from labeler import storage
+from labeler.models import SeriesFile
 from tests.api.conftest import upload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +123,11 @@ def test_train_then_autolabel(client, labeled_project, django_capture_on_commit_
         {"label": "Walk", "start": 35, "end": 36},
         format="json",
     ).json()
-    for _ in range(2):  # a second run replaces the first run's labels
+    confidence = storage.cache_dir(SeriesFile.objects.get(pk=unlabeled).storage_key) / (
+        "confidence.npy"
+    )
+    written = []
+    for _ in range(2):  # a second run replaces the first run's labels and confidence
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
                 f"/api/files/{unlabeled}/autolabel/", {"model": model.id}, format="json"
@@ -130,6 +136,15 @@ def test_train_then_autolabel(client, labeled_project, django_capture_on_commit_
         job_execute(job_id=response.json()["id"])
         finished = client.get(f"/api/jobs/{response.json()['id']}/").json()
         assert finished["status"] == "succeeded", finished
+        written.append(confidence.stat().st_ino)
+    assert written[0] != written[1]  # a new file renamed over the last run's
+    kept = np.load(confidence)  # the minimum of every 64 rows of the 400
+    assert kept.dtype == np.float32 and kept.shape == (7,)
+    assert ((kept >= 0.5 - 1e-6) & (kept <= 1 + 1e-6)).all()  # two classes: at least 0.5
+    answer = client.get(f"/api/files/{unlabeled}/confidence/").json()
+    assert answer["channels"]["confidence"] == pytest.approx(kept.tolist())
+    share = client.get(f"/api/files/{unlabeled}/").json()["uncertain_share"]
+    assert share == finished["result"]["uncertain_share"] and 0 <= share <= 1
     labels = client.get(f"/api/files/{unlabeled}/annotations/").json()["annotations"]
     predicted = [a for a in labels if a["source"] == "walk-model"]
     assert len(predicted) == finished["result"]["regions"]

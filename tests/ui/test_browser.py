@@ -52,8 +52,9 @@ def demo_like_csv(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def fresh_file(context, live_app, rows=300) -> dict:
-    """A new file in the demo project, so tests don't share labels."""
+def fresh_file(context, live_app, rows=300, content=None) -> dict:
+    """A new file in the demo project, so tests don't share labels (``content``: its CSV
+    bytes, else ``rows`` rows of demo_like_csv)."""
     project = demo_project(context, live_app)
     name = f"ui-{uuid.uuid4().hex[:8]}.csv"
     answer = api(
@@ -65,7 +66,7 @@ def fresh_file(context, live_app, rows=300) -> dict:
             "files": {
                 "name": name,
                 "mimeType": "text/csv",
-                "buffer": demo_like_csv(rows),
+                "buffer": content or demo_like_csv(rows),
             }
         },
     )

@@ -442,6 +442,20 @@ def test_finished_training_shows_its_validation_figures_unrounded(browser_client
     assert answer[ids.TRAINING_CURVES]["style"] == {}  # docked in the panel once finished
 
 
+def label_next_text(browser_client, project) -> str:
+    answer = dash_call(
+        browser_client,
+        [(ids.LABEL_NEXT, "children")],
+        [
+            (ids.PROJECT_STORE, "data", project_store(project)),
+            (ids.JOB_FINISHED, "data", None),
+            (ids.SAVE_RESULT, "data", None),
+            (ids.SAVE_ALL_RESULT, "data", None),
+        ],
+    )
+    return json.dumps(answer[ids.LABEL_NEXT]["children"])
+
+
 def test_label_next_lists_unlabeled_files_least_certain_first(browser_client, project, user):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -453,18 +467,25 @@ def test_label_next_lists_unlabeled_files_least_certain_first(browser_client, pr
         created = file_upload(project=project, name=name, uploaded=upload, user=user).file
         created.uncertainty = uncertainty
         created.save(update_fields=["uncertainty"])
-    answer = dash_call(
-        browser_client,
-        [(ids.LABEL_NEXT, "children")],
-        [
-            (ids.PROJECT_STORE, "data", project_store(project)),
-            (ids.JOB_FINISHED, "data", None),
-            (ids.SAVE_RESULT, "data", None),
-            (ids.SAVE_ALL_RESULT, "data", None),
-        ],
-    )
-    text = json.dumps(answer[ids.LABEL_NEXT]["children"])
+    text = label_next_text(browser_client, project)
     assert text.index("b.csv") < text.index("a.csv") < text.index("c.csv")
+
+
+def test_label_next_shows_the_share_of_uncertain_rows_with_a_legend(browser_client, project, user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from labeler.services.files import file_upload
+    from tests.factories import numeric_csv
+
+    for name, share, uncertainty in (("a.csv", 0.034, 0.6), ("b.csv", 0.42, 0.3)):
+        upload = SimpleUploadedFile(name, numeric_csv(20), "text/csv")
+        created = file_upload(project=project, name=name, uploaded=upload, user=user).file
+        created.uncertain_share, created.uncertainty = share, uncertainty
+        created.save(update_fields=["uncertain_share", "uncertainty"])
+    text = label_next_text(browser_client, project)
+    assert text.index("b.csv") < text.index("a.csv")  # the share ranks, not the entropy
+    assert '"42 %"' in text and '"3.4 %"' in text
+    assert "share of rows the last auto-label was under 80% sure of" in text
 
 
 def test_a_malformed_stored_label_is_left_out_of_the_screen_not_a_server_error(

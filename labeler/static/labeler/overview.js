@@ -80,15 +80,21 @@
     return null;
   }
 
-  function draw() {
-    var node = canvas();
-    if (!node) return;
+  // A strip canvas sized to its box at the screen's pixel ratio, cleared, drawn in CSS pixels.
+  function clearedCanvas(node) {
     var width = node.clientWidth, height = node.clientHeight, ratio = window.devicePixelRatio || 1;
     if (node.width !== Math.round(width * ratio)) node.width = Math.round(width * ratio);
     if (node.height !== Math.round(height * ratio)) node.height = Math.round(height * ratio);
     var g = node.getContext("2d", { willReadFrequently: true });
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
     g.clearRect(0, 0, width, height);
+    return { g: g, width: width, height: height };
+  }
+
+  function draw() {
+    var node = canvas();
+    if (!node) return;
+    var cleared = clearedCanvas(node), g = cleared.g, width = cleared.width, height = cleared.height;
     if (!strip || !TSL.ctx.file || strip.file !== TSL.ctx.file.id) return;
     // One band per channel, as the plot stacks them: a spike stands out in its own band.
     var bandHeight = (height - LABEL_BAND_PX - 2) / strip.channels.length;
@@ -207,5 +213,6 @@
   document.addEventListener("mousedown", function (event) {
     if (event.target && event.target.id === "overview") onPress(event);
   });
-  TSL.overview = { refresh: refresh };
+  // the canvas set-up, for the other strip (confidence.js)
+  TSL.overview = { refresh: refresh, clearedCanvas: clearedCanvas };
 })();

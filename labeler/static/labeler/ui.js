@@ -114,7 +114,8 @@
     return ids.map(labelOf).filter(Boolean);
   }
 
-  // The table's row order (state.sorted_annotations on the server: start, then id).
+  // The order of the table's data (state.sorted_annotations on the server: start, then id):
+  // selected_rows index it, whatever column the table is sorted by on screen.
   function tableOrder() {
     var all = annotationsNow();
     return Object.keys(all).map(function (id) {
@@ -135,8 +136,12 @@
   }
 
   var TABLE_PAGE = 100;
+  var shownRowIds = null; // the table's rows as shown (sorted by a column), when known
+
+  // Brings a label's row into view: its page of the table as shown, then the row itself.
   function showRow(id) {
-    var position = tableOrder().map(function (a) { return a.id; }).indexOf(id);
+    var shown = shownRowIds || tableOrder().map(function (a) { return a.id; });
+    var position = shown.indexOf(id);
     if (position < 0) return;
     setProps("annotation-table", { page_current: Math.floor(position / TABLE_PAGE) });
     setTimeout(function () {
@@ -812,6 +817,11 @@
         showRow(selected.id);
         return base.concat([{ "if": { filter_query: "{id} = \"" + selected.id + "\"" },
                               backgroundColor: "#e0e7ff", fontWeight: "600" }]);
+      },
+
+      tableOrderShown: function (rowIds) {
+        shownRowIds = rowIds && rowIds.length ? rowIds : null;
+        return noUpdate();
       },
 
       tableRowClicked: function (cell, store, fileMeta) {
