@@ -356,8 +356,38 @@
     if (!shown || !gd || !gd._fullLayout) return;
     if (event && event.dragmode) shown.dragmode = event.dragmode; // the modebar, or ✎ Label
     var range = rangeOfRelayout(event, gd._fullLayout.xaxis);
-    if (range) show(range);
+    if (range && !sameView(clamp(range), target())) show(range);
   }
+
+  function sameView(a, b) {
+    if (!a || !b) return false;
+    var tolerance = (a[1] - a[0]) * 1e-6;
+    return Math.abs(a[0] - b[0]) <= tolerance && Math.abs(a[1] - b[1]) <= tolerance;
+  }
+
+  // The view of a pan or a zoom box is known while the mouse moves (plotly_relayouting): its
+  // request goes out at the release, before Plotly redraws the old points there, so the two
+  // overlap. A box narrower than Plotly's least zoom is left to Plotly (it zooms nothing).
+  var LEAST_ZOOM_PX = 20;
+  var dragged = null;
+  function onRelayouting(event) {
+    var gd = U.graphDiv();
+    var mode = gd && gd._fullLayout.dragmode;
+    if (!shown || (mode !== "pan" && mode !== "zoom")) return;
+    var xa = gd._fullLayout.xaxis, range = rangeOfRelayout(event, xa);
+    if (!range) return;
+    var now = xa.range.map(xa.r2l);
+    var wide = (range[1] - range[0]) / (now[1] - now[0]) * xa._length >= LEAST_ZOOM_PX;
+    dragged = mode === "pan" || wide ? range : null;
+  }
+
+  function onRelease() {
+    if (!dragged) return;
+    var range = dragged;
+    dragged = null;
+    show(range);
+  }
+  window.addEventListener("mouseup", onRelease, true);
 
   // The wheel zooms around the pointer, a notch at a time.
   function onWheel(event) {
@@ -381,6 +411,7 @@
 
   TSL.graphHooks = (TSL.graphHooks || []).concat([function (gd) {
     gd.on("plotly_relayout", onRelayout);
+    gd.on("plotly_relayouting", onRelayouting);
     gd.on("plotly_afterplot", onAfterPlot);
     gd.addEventListener("wheel", onWheel, { capture: true, passive: false });
   }]);
