@@ -40,7 +40,6 @@ def benchmarks(shared: str, quick: bool) -> dict[str, list[str]]:
             str(OUT / "data_window.json"),
         ],
         "data_endpoint": ["bench/data_endpoint.py", "--shared", shared],
-        "ui_plot": ["bench/ui_plot.py", "--shared", shared],
         "ui_browser_latency": [
             "bench/ui_browser_latency.py",
             "--shared",
