@@ -329,7 +329,8 @@ def build_jobs(args, workdir: Path, overrides: dict, postprocess: dict) -> list[
                     "artifacts": str(args.out_dir / "segmenter_quality_runs"),
                 }
             )
-    return jobs
+    # seed after seed: a table stopped part way still covers every fold
+    return sorted(jobs, key=lambda job: (job["seed"], job["fold"]))
 
 
 def main(argv=None) -> dict:

@@ -4,6 +4,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,3 +64,56 @@ def test_unknown_override_is_refused_before_training(tmp_path):
     with pytest.raises(SystemExit, match="--folds"):
         bench.main(["--recordings", "4", "--folds", "5", "--shared", str(SHARED)])
     assert not list(tmp_path.iterdir())
+
+
+def _decoders():
+    spec = importlib.util.spec_from_file_location(
+        "segmenter_decoders", REPO / "bench" / "segmenter_decoders.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_runs_keep_checkpoint_and_probabilities_that_decoders_rescore(tmp_path):
+    import numpy as np
+
+    from autolabel.segmenter import load_checkpoint, read_series_csv
+
+    argv = [*TINY, "--shared", str(SHARED), "--out-dir", str(tmp_path)]
+    (run,) = _bench().main(argv)["runs"]
+    kept = tmp_path / "segmenter_quality_runs"
+    probs = np.load(kept / f"{run['key']}.npz")
+    assert sorted(probs.files) == run["test_recordings"]
+    segmenter = load_checkpoint(kept / f"{run['key']}.pt")
+    table = read_series_csv(
+        SHARED / "data/instants/dev/inst_dev_03.csv", segmenter.channels, segmenter.time_column
+    )
+    np.testing.assert_array_equal(probs["inst_dev_03.csv"], segmenter.proba(table.values))
+
+    overrides = [a for a in TINY if "=" in a]
+    report = _decoders().main(
+        [
+            *[x for o in overrides for x in ("--override", o)],
+            *("--folds", "2", "--thresholds", "0.5", "--shared", str(SHARED)),
+            *("--out-dir", str(tmp_path), "--recordings", "4"),
+        ]
+    )
+    (scored,) = report["runs"]
+    assert scored["scores"]["argmax"]["event_f1"] == run["event_f1"]
+    assert set(scored["scores"]) == {"argmax", "peaks@0.5"}
+
+
+def test_peak_picking_keeps_the_highest_peak_within_the_gap():
+    probs = np.zeros((20, 3), dtype=np.float32)
+    probs[:, 0] = 1.0
+    for row, fall, stumble in [(3, 0.6, 0.1), (5, 0.2, 0.7), (12, 0.3, 0.1), (16, 0.45, 0.0)]:
+        probs[row] = [1 - fall - stumble, fall, stumble]
+    found = _decoders().peak_instants(probs, [1, 2], threshold=0.4, gap=3)
+    # rows 3 and 5 are 2 apart (< gap 3): the higher sum (row 5, 0.9) wins, as a Stumble;
+    # row 12 (0.4) passes the threshold, row 16 (0.45) too, 4 rows away
+    assert [(s.start_row, s.class_index, s.instant) for s in found] == [
+        (5, 2, True),
+        (12, 1, True),
+        (16, 1, True),
+    ]
