@@ -455,6 +455,13 @@ class _EarlyStop:
 # ------------------------------------------------------------------------ entry point
 
 
+def load_training_runtime() -> None:
+    """Import what a training otherwise imports on its first optimizer: torch's Adam pulls in
+    torch._dynamo, 3-7 s on a busy 2-core machine, which delayed the first epoch's progress
+    report. A worker that trains calls this once when it starts."""
+    torch.optim.Adam([nn.Parameter(torch.zeros(1))])
+
+
 def _network_params(config: TrainingConfig, n_channels: int, n_classes: int) -> NetworkParams:
     return NetworkParams(
         input_size=n_channels,

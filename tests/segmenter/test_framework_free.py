@@ -61,3 +61,21 @@ def test_openmp_threads_wait_passively_unless_the_operator_chose():
     env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
     assert _openmp_policy_after_import(env) == "PASSIVE"
     assert _openmp_policy_after_import({**env, "OMP_WAIT_POLICY": "ACTIVE"}) == "ACTIVE"
+
+
+def test_the_optimizer_runtime_loads_apart_from_the_import():
+    """Prediction (the CLI, the Label Studio backend) does not pay for the optimizer's lazy
+    imports; a training worker loads them before its first job (load_training_runtime)."""
+    code = (
+        "import sys, autolabel.segmenter; assert 'torch._dynamo' not in sys.modules; "
+        "from autolabel.segmenter.train import load_training_runtime; load_training_runtime(); "
+        "assert 'torch._dynamo' in sys.modules"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PACKAGE.parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
