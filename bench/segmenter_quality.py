@@ -351,6 +351,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--recordings", type=int, help="use only the first N recordings (tests)")
     ap.add_argument("--jobs", type=int, default=1, help="runs in parallel processes")
     ap.add_argument("--fresh", action="store_true", help="retrain even what the cache holds")
+    ap.add_argument(
+        "--cached-only", action="store_true", help="no training: the table of the cached runs"
+    )
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--out-dir", type=Path, default=OUT)
     args = ap.parse_args(argv)
@@ -362,6 +365,10 @@ def main(argv=None) -> dict:
     try:
         jobs = build_jobs(args, workdir, overrides, postprocess)
         todo = [j for j in jobs if args.fresh or j["key"] not in cache]
+        if args.cached_only:
+            jobs, todo = [j for j in jobs if j["key"] in cache], []
+            if not jobs:
+                raise SystemExit("no cached runs for these options")
         for job in todo:
             write_tasks(Path(job["train"]), job.pop("train_items"))
             write_tasks(Path(job["test"]), job.pop("test_items"))

@@ -56,6 +56,11 @@ def test_fold_table_runs_end_to_end_and_resumes_from_its_cache(tmp_path):
     again = bench.main(argv)
     assert again["runs"][0]["event_f1"] == 0.123
 
+    # a table of what is cached, without training the missing seed
+    partial = bench.main([*argv, "--seeds", "2", "--cached-only"])
+    assert [r["seed"] for r in partial["runs"]] == [0]
+    assert list(json.loads((tmp_path / "segmenter_quality_runs.json").read_text())) == [run["key"]]
+
 
 def test_unknown_override_is_refused_before_training(tmp_path):
     bench = _bench()
