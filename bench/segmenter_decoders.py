@@ -5,11 +5,12 @@ bench/out/segmenter_quality_runs/. This script decodes those probabilities again
 candidate decoder and scores them with ../shared/bench/metrics.py, so that every decoder is
 compared on the same networks (paired by fold and seed):
 
-  argmax     the shipped decoder (runs of rows whose argmax is an instant class, merged over
-             gaps shorter than instant_gap_rows, one instant at the peak; segments.decode)
-  peaks@T    peak picking: rows where the summed instant probability is at least T, greedy
-             non-maximum suppression within instant_gap_rows rows (highest first), one
-             instant per kept peak with the most probable instant class there
+  argmax     runs of rows whose argmax is an instant class, merged over gaps shorter than
+             instant_gap_rows, one instant at the peak (PostprocessConfig.instant_threshold
+             None; the decoder before peak picking, and the one validation uses)
+  peaks@T    peak picking (segments.peak_instants): rows where the summed instant probability
+             is at least T, greedy non-maximum suppression within instant_gap_rows rows
+             (highest first), one instant per kept peak with its most probable instant class
 
     .venv/bin/python bench/segmenter_decoders.py --set instants --folds 3 --tag base \
         [--thresholds 0.3 0.4 0.5 0.6 0.7]
@@ -19,6 +20,7 @@ fold, worst run, paired difference with argmax, predicted regions per true event
 """
 
 import argparse
+import dataclasses
 import json
 import shutil
 import sys
@@ -34,50 +36,16 @@ sys.path.insert(0, str(REPO / "bench"))
 import segmenter_quality as quality  # noqa: E402
 
 
-def peak_instants(probs: np.ndarray, instant_classes: list[int], threshold: float, gap: int):
-    """(peak rows, classes, probabilities): greedy non-maximum suppression on the summed
-    instant probability; a kept peak suppresses every candidate closer than `gap` rows."""
-    from autolabel.segmenter.segments import Segment
-
-    classes = np.asarray(instant_classes)
-    score = probs[:, classes].sum(axis=1)
-    candidates = np.flatnonzero(score >= threshold)
-    kept: list[int] = []
-    taken = np.zeros(len(score), dtype=bool)
-    for row in candidates[np.argsort(-score[candidates], kind="stable")]:
-        if taken[row]:
-            continue
-        kept.append(int(row))
-        taken[max(0, row - gap + 1) : row + gap] = True
-    segments = []
-    for row in sorted(kept):
-        k = int(classes[probs[row, classes].argmax()])
-        segments.append(Segment(k, row, row, True, float(probs[row, k])))
-    return segments
-
-
-def decoder(name: str):
-    """A replacement for segments.decode: `argmax` or `peaks@T`."""
-    from autolabel.segmenter import segments
-
-    if name == "argmax":
-        return segments.decode
-    threshold = float(name.split("@")[1])
-
-    def decode(probs, instant_classes, config):
-        probs = np.asarray(probs, dtype=np.float32)
-        found = peak_instants(probs, instant_classes, threshold, config.instant_gap_rows)
-        ranged = segments.range_labels(probs, instant_classes, config)
-        found += segments.range_segments(probs, ranged)
-        return sorted(found, key=lambda s: (s.start_row, s.class_index))
-
-    return decode
+def decoding(segmenter, name: str):
+    """The checkpoint's post-processing with the instants decoded by `name`."""
+    threshold = None if name == "argmax" else float(name.split("@")[1])
+    return dataclasses.replace(segmenter.contents.postprocess, instant_threshold=threshold)
 
 
 def score_run(run: dict, artifacts: Path, items: dict, names: list[str], workdir: Path):
     import metrics  # ../shared/bench, on sys.path
 
-    from autolabel.segmenter import infer, load_checkpoint, read_series_csv
+    from autolabel.segmenter import load_checkpoint, read_series_csv
     from autolabel.segmenter.lstasks import csv_name, read_folder
 
     segmenter = load_checkpoint(artifacts / f"{run['key']}.pt")
@@ -88,32 +56,30 @@ def score_run(run: dict, artifacts: Path, items: dict, names: list[str], workdir
     test_config, _, tasks = read_folder(test_dir)
     truth = metrics.load_split(test_dir)[1]
     scores = {}
-    shipped = infer.decode
-    try:
-        for name in names:
-            infer.decode = decoder(name)
-            predictions = []
-            for task in tasks:
-                csv = csv_name(task, test_config)
-                table = read_series_csv(test_dir / csv, segmenter.channels, test_config.time_column)
-                prediction = segmenter.prediction_from_proba(
-                    probabilities[csv], table.times, table.time_kind
+    for name in names:
+        predictions = []
+        for task in tasks:
+            csv = csv_name(task, test_config)
+            table = read_series_csv(test_dir / csv, segmenter.channels, test_config.time_column)
+            prediction = segmenter.prediction_from_proba(
+                probabilities[csv],
+                table.times,
+                table.time_kind,
+                postprocess=decoding(segmenter, name),
+            )
+            predictions.append(
+                prediction.to_labelstudio(
+                    from_name=test_config.from_name, to_name=test_config.to_name
                 )
-                predictions.append(
-                    prediction.to_labelstudio(
-                        from_name=test_config.from_name, to_name=test_config.to_name
-                    )
-                )
-            event = metrics.score_split(tasks, predictions, truth, str(test_dir))["event"]
-            per_class = event["per_class"].values()
-            scores[name] = {
-                "event_f1": event["micro_f1"],
-                "regions": event["predicted_regions"],
-                "as_instant": event["predicted_as_instant"],
-                "true": sum(c["tp"] + c["fn"] for c in per_class),
-            }
-    finally:
-        infer.decode = shipped
+            )
+        event = metrics.score_split(tasks, predictions, truth, str(test_dir))["event"]
+        per_class = event["per_class"].values()
+        scores[name] = {
+            "event_f1": event["micro_f1"],
+            "regions": event["predicted_regions"],
+            "as_instant": event["predicted_as_instant"],
+            "true": sum(c["tp"] + c["fn"] for c in per_class),
+        }
     return scores
 
 
