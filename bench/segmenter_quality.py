@@ -42,6 +42,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# torch's OpenMP threads wait passively (see autolabel/segmenter/__init__.py); set before
+# run_one's first torch import
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -142,13 +145,14 @@ def run_one(job: dict) -> dict:
         base = segmenter.contents.postprocess or PostprocessConfig()
         postprocess = dataclasses.replace(base, **job["postprocess"])
     test_config, _, test_tasks = read_folder(test_dir)
-    predictions = []
+    predictions, probabilities = [], {}
     for task in test_tasks:
-        table = read_series_csv(
-            test_dir / csv_name(task, test_config), segmenter.channels, test_config.time_column
-        )
-        prediction = segmenter.predict(
-            table.values, table.times, table.time_kind, postprocess=postprocess
+        name = csv_name(task, test_config)
+        table = read_series_csv(test_dir / name, segmenter.channels, test_config.time_column)
+        probs = segmenter.proba(table.values)
+        probabilities[name] = probs
+        prediction = segmenter.prediction_from_proba(
+            probs, table.times, table.time_kind, postprocess=postprocess
         )
         predictions.append(
             prediction.to_labelstudio(from_name=test_config.from_name, to_name=test_config.to_name)
@@ -156,6 +160,8 @@ def run_one(job: dict) -> dict:
     quality = metrics.score_split(
         test_tasks, predictions, metrics.load_split(test_dir)[1], str(test_dir)
     )
+    if job.get("artifacts"):
+        save_artifacts(Path(job["artifacts"]), job["key"], segmenter, probabilities)
     event = quality["event"]
     per_class = event.get("per_class", {}).values()
     info = segmenter.training
@@ -176,6 +182,16 @@ def run_one(job: dict) -> dict:
         "epochs_detail": [info["epochs_run"], info["best_epoch"], info["refit_epochs"]],
         "window_passes": info.get("window_passes"),
     }
+
+
+def save_artifacts(folder: Path, key: str, segmenter, probabilities: dict) -> None:
+    """The run's checkpoint and its per-row test probabilities (float32, one array per test
+    recording), so decoders can be compared on the same trained networks without training."""
+    import numpy as np
+
+    folder.mkdir(parents=True, exist_ok=True)
+    segmenter.save(folder / f"{key}.pt")
+    np.savez_compressed(folder / f"{key}.npz", **probabilities)
 
 
 # ---------------------------------------------------------------------------- table
@@ -310,9 +326,11 @@ def build_jobs(args, workdir: Path, overrides: dict, postprocess: dict) -> list[
                     "postprocess": postprocess,
                     "metrics": str(args.shared / "bench" / "metrics.py"),
                     "threads": threads,
+                    "artifacts": str(args.out_dir / "segmenter_quality_runs"),
                 }
             )
-    return jobs
+    # seed after seed: a table stopped part way still covers every fold
+    return sorted(jobs, key=lambda job: (job["seed"], job["fold"]))
 
 
 def main(argv=None) -> dict:
@@ -333,6 +351,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--recordings", type=int, help="use only the first N recordings (tests)")
     ap.add_argument("--jobs", type=int, default=1, help="runs in parallel processes")
     ap.add_argument("--fresh", action="store_true", help="retrain even what the cache holds")
+    ap.add_argument(
+        "--cached-only", action="store_true", help="no training: the table of the cached runs"
+    )
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--out-dir", type=Path, default=OUT)
     args = ap.parse_args(argv)
@@ -344,6 +365,10 @@ def main(argv=None) -> dict:
     try:
         jobs = build_jobs(args, workdir, overrides, postprocess)
         todo = [j for j in jobs if args.fresh or j["key"] not in cache]
+        if args.cached_only:
+            jobs, todo = [j for j in jobs if j["key"] in cache], []
+            if not jobs:
+                raise SystemExit("no cached runs for these options")
         for job in todo:
             write_tasks(Path(job["train"]), job.pop("train_items"))
             write_tasks(Path(job["test"]), job.pop("test_items"))

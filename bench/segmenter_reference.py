@@ -162,6 +162,11 @@ def run_reference(train_dir, test_dir, seed, args, out_dir: Path) -> dict:
     report = out_dir / f"reference_seed{seed}.json"
     env = dict(os.environ, TRAIN_EPOCHS="100", REF_SEED=str(seed), REF_LSMB_DIR=str(args.ref_dir))
     env.pop("MODEL_DIR", None)
+    # importing autolabel.segmenter set OMP_WAIT_POLICY=PASSIVE here; the example as shipped
+    # runs with OpenMP's own default unless --reference-omp-wait-policy says otherwise
+    env.pop("OMP_WAIT_POLICY", None)
+    if args.reference_omp_wait_policy:
+        env["OMP_WAIT_POLICY"] = args.reference_omp_wait_policy
     cmd = [
         args.ref_py,
         str(args.shared / "bench" / "ref_runner.py"),
@@ -245,6 +250,11 @@ def main():
     ap.add_argument("--ref-py", default=os.environ.get("REF_PY"))
     ap.add_argument("--ref-dir", default=os.environ.get("REF_LSMB_DIR"))
     ap.add_argument("--workdir", type=Path)
+    ap.add_argument(
+        "--reference-omp-wait-policy",
+        choices=["PASSIVE", "ACTIVE"],
+        help="OMP_WAIT_POLICY for the example (default: unset, as shipped)",
+    )
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "segmenter_reference.json")
     args = ap.parse_args()
     if args.ref_py and not args.ref_dir:
@@ -266,6 +276,11 @@ def main():
                 else:
                     run = run_ours(train_dir, test_dir, seed, metrics, base, side)
                 run["loadavg_1min_after"] = round(os.getloadavg()[0], 2)
+                run["omp_wait_policy"] = (
+                    args.reference_omp_wait_policy
+                    if side == "reference"
+                    else os.environ.get("OMP_WAIT_POLICY")
+                )
                 entry[side].append(run)
                 print(f"{name} {side} seed {seed}: {run}", file=sys.stderr)
         for side in sides:

@@ -1,7 +1,11 @@
 """Time-series segmenter: the Label Studio example's LSTM, trained and run without a framework.
 
-Imports torch, numpy and pandas only (never Django), reads no environment variables and keeps no
-global model cache. The API the app and the Label Studio backend use:
+Imports torch, numpy and pandas only (never Django) and keeps no global model cache. It reads no
+environment variables; it sets one default before torch is first imported: OMP_WAIT_POLICY=PASSIVE
+(unless already set), because with OpenMP's default busy-waiting a training on a machine whose
+cores are also busy with other processes ran 20-200x slower (docs/decisions.md).
+
+The API the app and the Label Studio backend use:
 
     segmenter = train(recordings, labels, TrainingConfig(...), progress=..., should_cancel=...)
     segmenter.save(path)
@@ -10,6 +14,10 @@ global model cache. The API the app and the Label Studio backend use:
     prediction = segmenter.predict(values, times, time_kind)  # regions, uncertainty, score
     prediction.to_labelstudio(from_name=..., to_name=...)     # Label Studio prediction dict
 """
+
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .checkpoint import CheckpointContents, CheckpointError, Normalization, read_checkpoint
 from .infer import PredictedRegion, Prediction, Segmenter, load_checkpoint

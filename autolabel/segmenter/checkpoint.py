@@ -269,10 +269,17 @@ def _postprocess(value) -> PostprocessConfig:
         raise CheckpointError("postprocess must be a dict")
     known = PostprocessConfig.__dataclass_fields__
     kwargs = {k: v for k, v in value.items() if k in known}
+    threshold = kwargs.pop("instant_threshold", None)
     for key, number in kwargs.items():
         if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 100_000:
             raise CheckpointError(f"postprocess.{key} must be an integer from 1 to 100000")
-    return PostprocessConfig(**kwargs)
+    if threshold is not None and (
+        not isinstance(threshold, int | float)
+        or isinstance(threshold, bool)
+        or not 0.0 < threshold <= 1.0
+    ):
+        raise CheckpointError("postprocess.instant_threshold must be a probability in (0, 1]")
+    return PostprocessConfig(**kwargs, instant_threshold=threshold)
 
 
 # ---------------------------------------------------------------------------- writing

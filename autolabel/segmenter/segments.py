@@ -19,11 +19,15 @@ class PostprocessConfig:
     min_run_rows: runs of one class (background included) shorter than this are given to the
         nearest longer run on either side (1 = keep every run).
     instant_gap_rows: rows of an instant label separated by fewer other rows are one event.
+    instant_threshold: None: an event is a run of rows whose argmax is an instant class; a
+        probability: peak picking, an event at each row whose summed instant probability
+        reaches it, closer peaks than instant_gap_rows suppressed (see `peak_instants`).
     """
 
     smooth_rows: int = 1
     min_run_rows: int = 1
     instant_gap_rows: int = 1
+    instant_threshold: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -118,16 +122,19 @@ def _rows_of_runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def instant_events(
-    probs: np.ndarray, instant_classes: list[int], gap_rows: int
+    probs: np.ndarray, instant_classes: list[int], gap_rows: int, threshold: float | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One event per run of rows whose argmax is an instant class (runs closer than
     `gap_rows` merged, whichever instant class they show): -> (peak rows, classes, peak
     probabilities). The peak is the row where an instant class is most probable and the event
     takes that class, so an event whose rows flicker between two instant labels stays one
-    event (gap_rows comes from the shortest distance between instants in training)."""
+    event (gap_rows comes from the shortest distance between instants in training).
+    With a `threshold`, `peak_instants` instead."""
     instant_classes = np.asarray(instant_classes, dtype=np.int64)
     if instant_classes.size == 0:  # range labels only: no argmax over every row
         return instant_classes, instant_classes, np.zeros(0)
+    if threshold is not None:
+        return peak_instants(probs, instant_classes, threshold, gap_rows)
     mask = close_gaps(np.isin(probs.argmax(axis=1), instant_classes), gap_rows)
     starts, ends, values = runs(mask)
     starts, ends = starts[values], ends[values]
@@ -136,6 +143,26 @@ def instant_events(
     instant_probs = probs[:, instant_classes]
     peaks = peak_rows(instant_probs.max(axis=1), starts, ends)
     classes = instant_classes[instant_probs[peaks].argmax(axis=1)]
+    return peaks, classes, probs[peaks, classes].astype(np.float64)
+
+
+def peak_instants(
+    probs: np.ndarray, instant_classes: np.ndarray, threshold: float, gap_rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Peak picking: candidates are the rows whose summed instant probability reaches
+    `threshold`; highest first, each kept peak suppresses the candidates closer than
+    `gap_rows` rows (non-maximum suppression). A peak takes its most probable instant class.
+    -> (peak rows ascending, classes, their probabilities)."""
+    score = probs[:, instant_classes].sum(axis=1)
+    candidates = np.flatnonzero(score >= threshold)
+    taken = np.zeros(score.size, dtype=bool)
+    kept = []
+    for row in candidates[np.argsort(-score[candidates], kind="stable")]:
+        if not taken[row]:  # one loop step per candidate row: few rows pass the threshold
+            kept.append(row)
+            taken[max(0, row - gap_rows + 1) : row + gap_rows] = True
+    peaks = np.sort(np.asarray(kept, dtype=np.int64))
+    classes = instant_classes[probs[peaks][:, instant_classes].argmax(axis=1)]
     return peaks, classes, probs[peaks, classes].astype(np.float64)
 
 
@@ -181,7 +208,9 @@ def decode(
     probs = np.asarray(probs, dtype=np.float32)
     if probs.shape[0] == 0:
         return []
-    events = instant_events(probs, instant_classes, config.instant_gap_rows)
+    events = instant_events(
+        probs, instant_classes, config.instant_gap_rows, config.instant_threshold
+    )
     segments = [
         Segment(int(k), int(r), int(r), True, float(p)) for r, k, p in zip(*events, strict=True)
     ]

@@ -22,6 +22,7 @@ Decisions (see docs/segmenter.md):
 """
 
 import copy
+import dataclasses
 import platform
 import threading
 import time
@@ -86,6 +87,9 @@ class TrainingConfig:
     # 0 = none, 1 = calibrated probabilities, None = chosen on the validation recordings
     logit_adjustment: float | None = None
     refit: bool = True  # after validation, retrain on every recording for the best epoch count
+    # prediction of instant labels: peak picking at this summed instant probability (stored in
+    # the checkpoint's postprocess; validation keeps the argmax runs); None: argmax runs
+    instant_threshold: float | None = 0.6
     instant_tolerance_rows: int = 2  # validation: an instant found within this many rows counts
     grad_clip: float = 1.0
     device: str | None = None  # None: CUDA when available, else CPU
@@ -113,6 +117,8 @@ class TrainingConfig:
             raise ValueError("f1_tolerance must be in [0, 1)")
         if not 0.0 <= self.dropout_rate < 1.0:
             raise ValueError("dropout_rate must be in [0, 1)")
+        if self.instant_threshold is not None and not 0.0 < self.instant_threshold <= 1.0:
+            raise ValueError("instant_threshold must be in (0, 1] (or None)")
 
 
 @dataclass
@@ -455,6 +461,13 @@ class _EarlyStop:
 # ------------------------------------------------------------------------ entry point
 
 
+def load_training_runtime() -> None:
+    """Import what a training otherwise imports on its first optimizer: torch's Adam pulls in
+    torch._dynamo, 3-7 s on a busy 2-core machine, which delayed the first epoch's progress
+    report. A worker that trains calls this once when it starts."""
+    torch.optim.Adam([nn.Parameter(torch.zeros(1))])
+
+
 def _network_params(config: TrainingConfig, n_channels: int, n_classes: int) -> NetworkParams:
     return NetworkParams(
         input_size=n_channels,
@@ -641,11 +654,18 @@ def train(
         time_column=time_column,
         normalization=Normalization(tuple(final.mean.tolist()), tuple(final.std.tolist())),
         label_kinds=kinds,
-        postprocess=postprocess,
+        postprocess=_delivered(postprocess, instant_classes, config),
         training=training,
         label_config=label_config,
     )
     return Segmenter(contents, device=config.device)
+
+
+def _delivered(postprocess, instant_classes: list[int], config: TrainingConfig):
+    """The checkpoint's postprocessing: the validated one, with peak picking for instants."""
+    if not instant_classes:
+        return postprocess
+    return dataclasses.replace(postprocess, instant_threshold=config.instant_threshold)
 
 
 def _folded(state: dict, fit: "_Fit", offsets: np.ndarray) -> dict:

@@ -269,7 +269,7 @@ def test_the_worker_imports_the_training_library_before_taking_jobs(settings):
         "import sys, django; django.setup(); "
         "from autolabel.management.commands.jobs_worker import preload_training_library; "
         "assert 'torch' not in sys.modules; preload_training_library(); "
-        "assert 'torch' in sys.modules"
+        "assert 'torch' in sys.modules and 'torch._dynamo' in sys.modules"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.django.base", "SECRET_KEY": "x"}
     done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, env=env, capture_output=True)

@@ -217,3 +217,17 @@ def test_round_trip_keeps_everything_and_loads_weights_only(tmp_path):
     assert again.class_names == segmenter.class_names
     for key, value in segmenter.contents.state_dict.items():
         assert torch.equal(again.state_dict[key], value)
+
+
+def test_instant_threshold_round_trips_and_is_checked(tmp_path):
+    blob = _reference_blob()
+    assert load_checkpoint(_write(tmp_path, blob)).contents.postprocess.instant_threshold is None
+    blob["postprocess"] = {"instant_gap_rows": 3, "instant_threshold": 0.6}
+    segmenter = load_checkpoint(_write(tmp_path, blob))
+    assert segmenter.contents.postprocess.instant_threshold == 0.6
+    buffer = io.BytesIO()
+    segmenter.save(buffer)
+    assert read_checkpoint(buffer.getvalue()).postprocess.instant_threshold == 0.6
+    for bad in (0, 1.5, "0.6", True):
+        blob["postprocess"] = {"instant_threshold": bad}
+        _refused(_write(tmp_path, blob), "instant_threshold")

@@ -4,6 +4,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,6 +56,11 @@ def test_fold_table_runs_end_to_end_and_resumes_from_its_cache(tmp_path):
     again = bench.main(argv)
     assert again["runs"][0]["event_f1"] == 0.123
 
+    # a table of what is cached, without training the missing seed
+    partial = bench.main([*argv, "--seeds", "2", "--cached-only"])
+    assert [r["seed"] for r in partial["runs"]] == [0]
+    assert list(json.loads((tmp_path / "segmenter_quality_runs.json").read_text())) == [run["key"]]
+
 
 def test_unknown_override_is_refused_before_training(tmp_path):
     bench = _bench()
@@ -63,3 +69,41 @@ def test_unknown_override_is_refused_before_training(tmp_path):
     with pytest.raises(SystemExit, match="--folds"):
         bench.main(["--recordings", "4", "--folds", "5", "--shared", str(SHARED)])
     assert not list(tmp_path.iterdir())
+
+
+def _decoders():
+    spec = importlib.util.spec_from_file_location(
+        "segmenter_decoders", REPO / "bench" / "segmenter_decoders.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_runs_keep_checkpoint_and_probabilities_that_decoders_rescore(tmp_path):
+
+    from autolabel.segmenter import load_checkpoint, read_series_csv
+
+    argv = [*TINY, "--shared", str(SHARED), "--out-dir", str(tmp_path)]
+    (run,) = _bench().main(argv)["runs"]
+    kept = tmp_path / "segmenter_quality_runs"
+    probs = np.load(kept / f"{run['key']}.npz")
+    assert sorted(probs.files) == run["test_recordings"]
+    segmenter = load_checkpoint(kept / f"{run['key']}.pt")
+    table = read_series_csv(
+        SHARED / "data/instants/dev/inst_dev_03.csv", segmenter.channels, segmenter.time_column
+    )
+    np.testing.assert_array_equal(probs["inst_dev_03.csv"], segmenter.proba(table.values))
+
+    overrides = [a for a in TINY if "=" in a]
+    report = _decoders().main(
+        [
+            *[x for o in overrides for x in ("--override", o)],
+            *("--folds", "2", "--thresholds", "0.6", "--shared", str(SHARED)),
+            *("--out-dir", str(tmp_path), "--recordings", "4"),
+        ]
+    )
+    (scored,) = report["runs"]
+    # the run was decoded with the checkpoint's own peak picking at 0.6
+    assert scored["scores"]["peaks@0.6"]["event_f1"] == run["event_f1"]
+    assert set(scored["scores"]) == {"argmax", "peaks@0.6"}

@@ -175,3 +175,44 @@ def test_normalised_entropy():
     assert normalised_entropy(np.full((5, 4), 0.25)) == pytest.approx(1.0)
     assert normalised_entropy(np.eye(3)) == pytest.approx(0.0, abs=1e-9)
     assert normalised_entropy(np.zeros((0, 3))) == 0.0
+
+
+def _instant_probs(rows: int, events: list[tuple[int, float, float]]) -> np.ndarray:
+    """Background everywhere except (row, Fall probability, Stumble probability)."""
+    probs = np.zeros((rows, 3), dtype=np.float32)
+    probs[:, 0] = 1.0
+    for row, fall, stumble in events:
+        probs[row] = [1 - fall - stumble, fall, stumble]
+    return probs
+
+
+def test_peak_picking_keeps_the_highest_peak_within_the_gap():
+    events = [(3, 0.6, 0.1), (5, 0.2, 0.7), (12, 0.3, 0.1), (16, 0.45, 0.0), (19, 0.3, 0.0)]
+    probs = _instant_probs(22, events)
+    config = PostprocessConfig(instant_gap_rows=3, instant_threshold=0.4)
+    segments = decode(probs, [1, 2], config)
+    # rows 3 and 5 are closer than 3 rows: the higher sum (row 5, 0.9) stays, as a Stumble;
+    # rows 12 (0.4) and 16 (0.45) reach the threshold, row 19 (0.3) does not
+    assert [(s.start_row, s.class_index, s.instant) for s in segments] == [
+        (5, 2, True),
+        (12, 1, True),
+        (16, 1, True),
+    ]
+    assert segments[0].score == pytest.approx(0.7)
+
+
+def test_peak_picking_drops_the_weak_peaks_that_argmax_runs_keep():
+    # row 8: background 0.45, Fall 0.55 (argmax says Fall); row 20: a clear Fall
+    probs = _instant_probs(30, [(8, 0.55, 0.0), (20, 0.95, 0.0)])
+    by_argmax = decode(probs, [1, 2], PostprocessConfig(instant_gap_rows=3))
+    by_peaks = decode(probs, [1, 2], PostprocessConfig(instant_gap_rows=3, instant_threshold=0.6))
+    assert [s.start_row for s in by_argmax] == [8, 20]
+    assert [s.start_row for s in by_peaks] == [20]
+
+
+def test_peak_picking_finds_an_event_split_between_two_instant_labels():
+    # Fall 0.35 + Stumble 0.3 at one row: background wins the argmax, the instants' sum 0.65
+    probs = _instant_probs(10, [(4, 0.35, 0.3)])
+    assert decode(probs, [1, 2], PostprocessConfig()) == []
+    (event,) = decode(probs, [1, 2], PostprocessConfig(instant_threshold=0.6))
+    assert (event.start_row, event.class_index, event.instant) == (4, 1, True)

@@ -80,6 +80,24 @@ def test_instant_labels_are_learned_as_instants():
     assert segmenter.contents.postprocess.instant_gap_rows > 1
 
 
+def test_instants_are_delivered_by_peak_picking_without_changing_training(recordings):
+    """The threshold only decides how the saved checkpoint decodes instants: validation (and
+    so the epochs and weights) stays on the argmax runs, as measured on the fold table."""
+    spiky = [synthetic_recording(f"r{i}", 240, seed=i, instants=True) for i in range(3)]
+    config = tiny_config(train_epochs=3)
+    peaks = train(spiky, ["A", "B", "Spike"], config)
+    argmax = train(
+        spiky, ["A", "B", "Spike"], TrainingConfig(**{**vars(config), "instant_threshold": None})
+    )
+    assert peaks.contents.postprocess.instant_threshold == 0.6
+    assert argmax.contents.postprocess.instant_threshold is None
+    assert peaks.training["history"] == argmax.training["history"]
+    for key, value in peaks.contents.state_dict.items():
+        assert torch.equal(argmax.contents.state_dict[key], value)
+    ranges_only = train(recordings, ["A", "B"], tiny_config(train_epochs=1))
+    assert ranges_only.contents.postprocess.instant_threshold is None
+
+
 def test_validation_split_is_by_whole_recording():
     parts = _parts(10)
     split = split_recordings(parts, TrainingConfig(validation_fraction=0.2))
@@ -424,6 +442,9 @@ def test_config_is_frozen_and_checked():
     for limit in (0.0, -1.0):
         with pytest.raises(ValueError, match="input_peak_limit"):
             TrainingConfig(input_peak_limit=limit)
+    for threshold in (0.0, 1.2):
+        with pytest.raises(ValueError, match="instant_threshold"):
+            TrainingConfig(instant_threshold=threshold)
 
 
 def test_training_record_counts_window_passes(recordings):
