@@ -11,15 +11,9 @@ import pytest
 import torch
 
 from autolabel.models import TrainedModel
-from tests.api.conftest import api_client_for
 from tests.api.test_models import as_bytes, checkpoint_blob, post_model
 
-
-@pytest.fixture
-def client(user):
-    client = api_client_for(user)
-    client.raise_request_exception = False
-    return client
+pytestmark = [pytest.mark.answers_server_errors]
 
 
 def with_extra_entry(content: bytes, name: str, data: bytes, compression) -> bytes:

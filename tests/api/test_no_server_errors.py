@@ -7,18 +7,13 @@ import pytest
 
 from labeler.models import Annotation, Project, SeriesFile
 from labeler.working_state import Change, working_state_store
-from tests.api.conftest import LABELS, api_client_for, upload
+from tests.api.conftest import LABELS, upload
 from tests.factories import numeric_csv
 
 HUGE = 10**400  # an integer JSON allows and no float can hold
 
 
-@pytest.fixture
-def client(user):
-    """A client that answers a server error with its 500 instead of raising it in the test."""
-    client = api_client_for(user)
-    client.raise_request_exception = False
-    return client
+pytestmark = [pytest.mark.answers_server_errors]
 
 
 def refused(response, status=400):

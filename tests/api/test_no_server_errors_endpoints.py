@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.api.conftest import api_client_for
 from tests.api.test_no_server_errors_properties import EXAMPLES, json_values, texts
 
 query_values = (
@@ -28,11 +27,7 @@ bodies = json_values | st.dictionaries(
 )
 
 
-@pytest.fixture
-def client(user):
-    client = api_client_for(user)
-    client.raise_request_exception = False
-    return client
+pytestmark = [pytest.mark.answers_server_errors]
 
 
 def no_server_error(response, request):

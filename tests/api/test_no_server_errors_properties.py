@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.api.conftest import api_client_for, upload
+from tests.api.conftest import upload
 from tests.factories import numeric_csv
 
 EXAMPLES = settings(
@@ -84,11 +84,7 @@ project_payloads = optional_fields(
 )
 
 
-@pytest.fixture
-def client(user):
-    client = api_client_for(user)
-    client.raise_request_exception = False
-    return client
+pytestmark = [pytest.mark.answers_server_errors]
 
 
 def no_server_error(response, body):
