@@ -122,13 +122,13 @@
   // ---------------------------------------------------------------- a click centres the plot there
 
   function onClick(event) {
-    var node = canvas(), gd = graphDiv();
+    var node = canvas();
     var axis = node && plotAxis(node);
-    if (!axis || !window.Plotly) return;
+    if (!axis) return;
     var at = axis.range[0] + (event.clientX - node.getBoundingClientRect().left - axis.left) /
       axis.width * (axis.range[1] - axis.range[0]);
-    var half = (axis.range[1] - axis.range[0]) / 2, xa = gd._fullLayout.xaxis;
-    window.Plotly.relayout(gd, { "xaxis.range": [xa.l2r(at - half), xa.l2r(at + half)] });
+    var half = (axis.range[1] - axis.range[0]) / 2;
+    TSL.plot.show([at - half, at + half]);
   }
 
   // ---------------------------------------------------------------- when to load and draw
