@@ -54,19 +54,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from appserver import persistent_app_server  # noqa: E402
 
+from tests.servers import BROWSER_ARGS  # noqa: E402
+
 ADMIN = ("bench", "bench-password-1")
 PROJECT = "UI latency bench"
 CHANNELS = 6
 RATE = 100
 VIEWPORT = {"width": 1440, "height": 900}
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 GOALS_MS = {10_000_000: 150, 100_000_000: 250}
 OPEN_GOAL_MS = 1000
 SETTLE_MS = 300

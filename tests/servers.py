@@ -14,6 +14,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+# Headless Chromium as the browser tests and benchmarks start it (no sandbox as root, no GPU,
+# nothing fetched from the network).
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 POSTGRES_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
 

@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import numeric_csv
-from tests.servers import free_port
+from tests.servers import BROWSER_ARGS, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = [
@@ -177,16 +177,6 @@ def _wait_until_up(url: str, server: subprocess.Popen, timeout_s: float = 60) ->
         except requests.ConnectionError:
             time.sleep(0.2)
     raise TimeoutError(url)
-
-
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")
