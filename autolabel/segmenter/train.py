@@ -86,7 +86,14 @@ class TrainingConfig:
     # share of the class weights' prior shift removed at prediction (logit adjustment):
     # 0 = none, 1 = calibrated probabilities, None = chosen on the validation recordings
     logit_adjustment: float | None = None
-    refit: bool = True  # after validation, retrain on every recording for the best epoch count
+    refit: bool = True  # after validation, a final fit on every recording (see final_fit)
+    # "refit": a fresh network for the best epoch count; "continue": the kept network trains
+    # on, for `continue_share` of the best epoch count (at least one epoch)
+    final_fit: str = "refit"
+    continue_share: float = 0.25
+    # validation: epochs before this one are never kept as the best (a validation set that is
+    # already perfect after a few epochs says nothing about the recordings it does not hold)
+    min_best_epoch: int = 0
     # prediction of instant labels: peak picking at this summed instant probability (stored in
     # the checkpoint's postprocess; validation keeps the argmax runs); None: argmax runs
     instant_threshold: float | None = 0.6
@@ -117,6 +124,12 @@ class TrainingConfig:
             raise ValueError("f1_tolerance must be in [0, 1)")
         if not 0.0 <= self.dropout_rate < 1.0:
             raise ValueError("dropout_rate must be in [0, 1)")
+        if self.final_fit not in ("refit", "continue"):
+            raise ValueError("final_fit must be 'refit' or 'continue'")
+        if not 0.0 < self.continue_share <= 1.0:
+            raise ValueError("continue_share must be in (0, 1]")
+        if not isinstance(self.min_best_epoch, int) or self.min_best_epoch < 0:
+            raise ValueError("min_best_epoch must be a non-negative integer")
         if self.instant_threshold is not None and not 0.0 < self.instant_threshold <= 1.0:
             raise ValueError("instant_threshold must be in (0, 1] (or None)")
 
@@ -440,6 +453,8 @@ class _EarlyStop:
             and metrics["min_class_f1"] >= self.config.min_class_f1_threshold
         )
         self.thresholds_met = self.thresholds_met or met
+        if epoch < min(self.config.min_best_epoch, self.config.train_epochs):
+            return False
         self.top_f1 = max(self.top_f1, metrics["macro_f1"])
         if self._is_best(metrics["macro_f1"], metrics["balanced_nll"]):
             self.best_epoch, self.best_metrics = epoch, metrics
@@ -526,13 +541,23 @@ def _normalised(parts: list[_Part], mean, std) -> list[_Part]:
 
 
 def _fit(
-    problem: _Problem, train_parts, val_parts, epochs: int, first_epoch: int = 0, note: str = ""
+    problem: _Problem,
+    train_parts,
+    val_parts,
+    epochs: int,
+    first_epoch: int = 0,
+    note: str = "",
+    start: "_Fit | None" = None,
 ) -> _Fit:
-    """Train a fresh network (seeded) for up to `epochs` epochs; with validation parts, stop by
-    the early-stop rule and keep the best epoch's weights. `note`: why the phase has its
-    length (shown with the final fit's progress)."""
+    """Train a fresh network (seeded), or go on training `start`'s network with its input
+    scaling, for up to `epochs` epochs; with validation parts, stop by the early-stop rule and
+    keep the best epoch's weights. `note`: why the phase has its length (shown with the final
+    fit's progress)."""
     config, device = problem.config, problem.device
-    mean, std = input_normalization(train_parts, config.input_scaling, config.input_peak_limit)
+    if start is not None:
+        mean, std = start.mean, start.std
+    else:
+        mean, std = input_normalization(train_parts, config.input_scaling, config.input_peak_limit)
     train_parts, val_parts = _normalised(train_parts, mean, std), _normalised(val_parts, mean, std)
     x_all, y_all, bases, lengths = _stack_for_windows(train_parts, config.sequence_size)
     n_classes = len(problem.class_names)
@@ -550,7 +575,10 @@ def _fit(
     plan.start_phase(phase, epochs, note)
     with torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
         torch.manual_seed(config.seed)
-        model = TimeSeriesLSTM(_network_params(config, x_all.shape[1], n_classes)).to(device)
+        if start is not None:
+            model = start.model
+        else:
+            model = TimeSeriesLSTM(_network_params(config, x_all.shape[1], n_classes)).to(device)
         optimizer = torch.optim.Adam(
             model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
         )
@@ -637,12 +665,7 @@ def train(
     scale = _tuned_scale(fit, problem)
     final = fit
     if refits and fit.stopper.best_epoch > 0:
-        best, run = fit.stopper.best_epoch, fit.epochs_run
-        why = f"validation stopped at epoch {run}"
-        if not fit.stopped:
-            why = f"validation ran all {run} epochs"
-        note = f"{why}, best epoch {best}; now on all {len(parts)} recordings"
-        final = _fit(problem, parts, [], best, first_epoch=run, note=note)
+        final = _final_fit(problem, fit, parts)
     training = _training_record(fit, final, split, problem, started)
     training["logit_adjustment"] = scale
     state = {k: v.detach().cpu() for k, v in final.model.state_dict().items()}
@@ -659,6 +682,21 @@ def train(
         label_config=label_config,
     )
     return Segmenter(contents, device=config.device)
+
+
+def _final_fit(problem: _Problem, fit: _Fit, parts: list[_Part]) -> _Fit:
+    """After validation, train on every recording: a fresh network for the best epoch count,
+    or the kept network for a share of it (config.final_fit)."""
+    best, run = fit.stopper.best_epoch, fit.epochs_run
+    why = f"validation stopped at epoch {run}"
+    if not fit.stopped:
+        why = f"validation ran all {run} epochs"
+    if problem.config.final_fit == "continue":
+        epochs = max(1, round(problem.config.continue_share * best))
+        note = f"{why}, best epoch {best}; it goes on with all {len(parts)} recordings"
+        return _fit(problem, parts, [], epochs, first_epoch=run, note=note, start=fit)
+    note = f"{why}, best epoch {best}; now on all {len(parts)} recordings"
+    return _fit(problem, parts, [], best, first_epoch=run, note=note)
 
 
 def _delivered(postprocess, instant_classes: list[int], config: TrainingConfig):
