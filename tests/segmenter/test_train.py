@@ -462,3 +462,66 @@ def test_training_record_counts_window_passes(recordings):
     assert info["refit_epochs"] > 0
     assert low <= passes["train"] <= high
     assert passes["validation_forward"] >= info["epochs_run"] * len(info["validation_recordings"])
+
+
+def test_epochs_before_the_floor_are_never_kept():
+    """A validation set that is perfect from epoch 2 on must not keep epoch 2: the floor makes
+    the best epoch the first eligible one, and the stop waits `patience` epochs after it."""
+    stopper = _EarlyStop(TrainingConfig(patience=3, min_best_epoch=5))
+    model = torch.nn.Linear(1, 1)
+    stops = [
+        stopper.update(epoch, _metrics(1.0, 1.0, 1.0, 0.5 if epoch == 2 else 1.0), model)
+        for epoch in range(1, 9)
+    ]
+    assert stopper.best_epoch == 5
+    assert stops == [False] * 7 + [True]
+
+
+def test_the_floor_never_exceeds_the_epochs_there_are():
+    stopper = _EarlyStop(TrainingConfig(train_epochs=3, patience=3, min_best_epoch=20))
+    for epoch in (1, 2, 3):
+        stopper.update(epoch, _metrics(1.0, 1.0, 1.0, 1.0 / epoch), torch.nn.Linear(1, 1))
+    assert stopper.best_epoch == 3 and stopper.best_state is not None
+
+
+def test_continue_trains_the_kept_network_on_every_recording(recordings, monkeypatch):
+    info, calls = _phases_of_a_real_training(
+        recordings, monkeypatch, train_epochs=12, patience=2, final_fit="continue"
+    )
+    assert info["refit_epochs"] == max(1, round(0.25 * info["best_epoch"]))
+    final = [c for c in calls if c.phase == "final_fit"]
+    assert final[0].phase_epochs == info["refit_epochs"]
+    assert "goes on with all" in final[0].message
+    fractions = [c.fraction for c in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+
+
+def _final_drift(recordings, monkeypatch, final_fit: str) -> float:
+    """Largest weight change from the validated network to the delivered one."""
+    seen = {}
+    real_fit = train_module._fit
+
+    def spying_fit(problem, train_parts, val_parts, epochs, **kwargs):
+        fit = real_fit(problem, train_parts, val_parts, epochs, **kwargs)
+        key = "validated" if val_parts else "final"
+        seen[key] = {k: v.clone() for k, v in fit.model.state_dict().items()}
+        return fit
+
+    monkeypatch.setattr(train_module, "_fit", spying_fit)
+    config = tiny_config(train_epochs=4, patience=2, final_fit=final_fit)
+    train(recordings, ["A", "B"], config)
+    return max(float((seen["final"][k] - seen["validated"][k]).abs().max()) for k in seen["final"])
+
+
+def test_continue_starts_from_the_validated_weights(recordings, monkeypatch):
+    """Continuing trains the validated network on; the refit starts a fresh one, far from it."""
+    continued = _final_drift(recordings, monkeypatch, "continue")
+    refitted = _final_drift(recordings, monkeypatch, "refit")
+    assert 0 < continued < refitted / 3
+
+
+def test_final_fit_choices_are_checked():
+    with pytest.raises(ValueError, match="final_fit"):
+        TrainingConfig(final_fit="restart")
+    with pytest.raises(ValueError, match="min_best_epoch"):
+        TrainingConfig(min_best_epoch=-1)
