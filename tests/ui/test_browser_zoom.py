@@ -116,36 +116,111 @@ def test_a_newer_view_cancels_a_younger_request_and_the_last_view_wins(context, 
     assert last["first"] <= last["range"][0] and last["last"] >= last["range"][1]
 
 
-def test_plotlys_zoom_box_and_pan_load_the_new_view(context, live_app):
+def plot_point(page, share: float) -> tuple[float, float]:
+    """Page coordinates of a point `share` of the way across the plot, 40 px below its top."""
+    return page.evaluate(
+        f"""() => {{ const gd = {GRAPH}, r = gd.getBoundingClientRect(), s = gd._fullLayout._size;
+          return [r.left + gd._fullLayout.xaxis._offset + s.w * {share}, r.top + s.t + 40]; }}"""
+    )
+
+
+def count_redraws(page):
+    page.evaluate(
+        f"() => {{ window.redraws = 0; {GRAPH}.on('plotly_afterplot', () => window.redraws++); }}"
+    )
+
+
+def zoomed_to_100_200(context, live_app, mode):
     series_file = fresh_file(context, live_app, rows=20_000)
     page = open_file(context, live_app, series_file)
-    requests = Requests(page)
-    page.locator(".modebar-btn[data-val='zoom']").first.click()
+    page.locator(f".modebar-btn[data-val='{mode}']").first.click()
     page.evaluate(f"() => Plotly.relayout({GRAPH}, {{'xaxis.range': [100, 200]}})")
     wait_range(page, 100, 200)
     settle(page)
-    assert len(requests.views()) == 1
-    requests.clear()
-    page.locator(".modebar-btn[data-val='pan']").first.click()
-    y = page.evaluate(
-        f"() => {GRAPH}.getBoundingClientRect().top + {GRAPH}._fullLayout._size.t + 40"
-    )
-    x = page.evaluate(
-        f"() => {{ const gd = {GRAPH}; const r = gd.getBoundingClientRect();"
-        " return r.left + gd._fullLayout.xaxis._offset + gd._fullLayout._size.w / 2; }"
-    )
-    width = page.evaluate(f"() => {GRAPH}._fullLayout._size.w")
+    count_redraws(page)
+    return page, Requests(page)
+
+
+def test_a_zoom_box_is_one_request_and_one_redraw(context, live_app):
+    """The box is drawn over the plot while the mouse moves; the release asks for the box's view
+    and the plot is redrawn once, with the new points (not the old ones first)."""
+    page, requests = zoomed_to_100_200(context, live_app, "zoom")
+    x, y = plot_point(page, 0.25)
     page.mouse.move(x, y)
     page.mouse.down()
-    page.mouse.move(x - width / 4, y, steps=5)
+    page.mouse.move(*plot_point(page, 0.5), steps=5)
+    assert page.locator("#zoom-box").is_visible()
+    assert page.evaluate("() => window.redraws") == 0 and not requests.views()
     page.mouse.up()
-    page.wait_for_function(f"() => {GRAPH}._fullLayout.xaxis.range[0] > 120")
+    wait_range(page, 125, 150, tolerance=0.5)
     settle(page)
+    assert page.locator("#zoom-box").is_hidden()
     assert len(requests.views()) == 1
+    assert page.evaluate("() => window.redraws") == 1
     after = drawn(page)
-    assert after["range"][0] == pytest.approx(125, abs=1)
     assert after["first"] < after["range"][0] and after["last"] > after["range"][1]
     assert not [u for u in requests.urls if "_dash-update-component" in u]
+
+
+def test_a_narrow_zoom_box_zooms_nothing(context, live_app):
+    page, requests = zoomed_to_100_200(context, live_app, "zoom")
+    x, y = plot_point(page, 0.5)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 6, y, steps=3)
+    page.mouse.up()
+    settle(page)
+    assert not requests.views()
+    wait_range(page, 100, 200)
+
+
+def test_a_pan_slides_the_points_then_draws_the_new_view_once(context, live_app):
+    page, requests = zoomed_to_100_200(context, live_app, "pan")
+    trace_layer = f"{GRAPH}.querySelector('.cartesianlayer .overplot .xy')"
+    before = page.evaluate(f"() => {trace_layer}.getAttribute('transform')")
+    x, y = plot_point(page, 0.5)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(*plot_point(page, 0.25), steps=5)
+    sliding = page.evaluate(f"() => {trace_layer}.getAttribute('transform')")
+    assert sliding != before  # the points follow the mouse without a redraw or a request
+    assert page.evaluate("() => window.redraws") == 0 and not requests.views()
+    page.mouse.up()
+    wait_range(page, 125, 225, tolerance=0.5)
+    settle(page)
+    assert len(requests.views()) == 1
+    assert page.evaluate("() => window.redraws") == 1
+    assert page.evaluate(f"() => {trace_layer}.getAttribute('transform')") == before
+    after = drawn(page)
+    assert after["first"] < after["range"][0] and after["last"] > after["range"][1]
+
+
+def test_a_pan_stops_at_the_end_of_the_file(context, live_app):
+    page, requests = zoomed_to_100_200(context, live_app, "pan")
+    x, y = plot_point(page, 0.02)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(*plot_point(page, 1.15), steps=5)  # 113 s back from 100: past the start
+    page.mouse.up()
+    wait_range(page, 0, 100, tolerance=0.5)
+
+
+def test_in_pan_mode_a_click_adds_no_label_and_a_double_click_shows_the_file(
+    context, live_app
+):
+    page, requests = zoomed_to_100_200(context, live_app, "pan")
+    labels = "() => Object.keys(window.TSL.labels.current().annotations || {}).length"
+    page.keyboard.press("1")  # a label is active: in the labeling mode a click would add one
+    page.wait_for_function("() => window.TSL.ctx.activeLabel !== null")
+    before = page.evaluate(labels)
+    x, y = plot_point(page, 0.5)
+    page.mouse.click(x, y)
+    settle(page)
+    assert not requests.views()
+    page.mouse.dblclick(x, y)
+    wait_range(page, 0, 1999.9)
+    settle(page)
+    assert page.evaluate(labels) == before
 
 
 def test_the_axis_speaks_in_durations_for_every_view(context, live_app):

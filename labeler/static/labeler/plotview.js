@@ -144,6 +144,7 @@
         draw();
       })
       .catch(function (error) {
+        if (error.name !== "AbortError") settleSlide();
         if (error.name !== "AbortError") TSL.toast("The plot could not load this view: " + error.message, "error");
       })
       .then(function () {
@@ -220,6 +221,7 @@
     var gd = U.graphDiv();
     if (!gd || !gd._fullLayout || !window.Plotly || gd._dragging) { setTimeout(draw, 30); return; }
     var next = figure(true);
+    settleSlide();
     window.Plotly.react(gd, next.data, next.layout);
     publishView();
   }
@@ -365,29 +367,144 @@
     return Math.abs(a[0] - b[0]) <= tolerance && Math.abs(a[1] - b[1]) <= tolerance;
   }
 
-  // The view of a pan or a zoom box is known while the mouse moves (plotly_relayouting): its
-  // request goes out at the release, before Plotly redraws the old points there, so the two
-  // overlap. A box narrower than Plotly's least zoom is left to Plotly (it zooms nothing).
-  var LEAST_ZOOM_PX = 20;
-  var dragged = null;
-  function onRelayouting(event) {
+  // ---------------------------------------------------------------- pan and zoom drags
+  //
+  // Plotly's own pan and zoom box redraw the old points at the release, and only then can the new
+  // window be drawn: two redraws of every subplot. The drags are handled here, like the wheel:
+  // while the mouse moves, a pan slides the drawn points and labels (no redraw) and a zoom box is
+  // a rectangle over the plot; the release asks for one window and draws once. The axis ticks
+  // follow with that draw. A press without a move does nothing; two within DOUBLE_CLICK_MS show
+  // the whole file (Plotly's double-click). A box narrower than LEAST_ZOOM_PX zooms nothing.
+  var LEAST_ZOOM_PX = 8; // as Plotly's own zoom box
+  var DOUBLE_CLICK_MS = 300;
+  var MOVE_PX = 3; // a press that moves less is a click
+  var drag = null; // {mode, x0, x, from: the range on screen, moved}
+  var lastClickAt = 0;
+  var slid = null; // the layers a pan moved: [{node, transform}], put back by the next draw
+
+  function onPress(event) {
     var gd = U.graphDiv();
-    var mode = gd && gd._fullLayout.dragmode;
-    if (!shown || (mode !== "pan" && mode !== "zoom")) return;
-    var xa = gd._fullLayout.xaxis, range = rangeOfRelayout(event, xa);
-    if (!range) return;
-    var now = xa.range.map(xa.r2l);
-    var wide = (range[1] - range[0]) / (now[1] - now[0]) * xa._length >= LEAST_ZOOM_PX;
-    dragged = mode === "pan" || wide ? range : null;
+    if (event.button !== 0 || !shown || !shown.range || !gd || !gd._fullLayout) return;
+    var mode = gd._fullLayout.dragmode;
+    if (mode !== "pan" && mode !== "zoom") return;
+    if (!event.target.closest || !event.target.closest(".nsewdrag")) return;
+    event.preventDefault();
+    event.stopPropagation();
+    var xa = gd._fullLayout.xaxis;
+    drag = { mode: mode, x0: event.clientX, x: event.clientX, from: xa.range.map(xa.r2l), moved: false };
+    gd._dragging = true; // no hover labels meanwhile
+    if (window.Plotly.Fx) window.Plotly.Fx.unhover(gd);
+    window.addEventListener("mousemove", onDragMove, true);
+    window.addEventListener("mouseup", onDragRelease, true);
   }
 
-  function onRelease() {
-    if (!dragged) return;
-    var range = dragged;
-    dragged = null;
-    show(range);
+  function onDragMove(event) {
+    if (!drag) return;
+    event.preventDefault();
+    drag.x = event.clientX;
+    if (Math.abs(drag.x - drag.x0) >= MOVE_PX) drag.moved = true;
+    if (!drag.moved) return;
+    if (drag.mode === "pan") slideTo(pannedRange(drag)); else drawZoomBox(drag);
   }
-  window.addEventListener("mouseup", onRelease, true);
+
+  function onDragRelease(event) {
+    window.removeEventListener("mousemove", onDragMove, true);
+    window.removeEventListener("mouseup", onDragRelease, true);
+    var done = drag, gd = U.graphDiv();
+    drag = null;
+    if (gd) gd._dragging = false;
+    drawZoomBox(null);
+    if (!done || !shown) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (!done.moved) {
+      var now = Date.now();
+      if (now - lastClickAt < DOUBLE_CLICK_MS) { lastClickAt = 0; show(extent()); } else lastClickAt = now;
+      return;
+    }
+    if (done.mode === "pan") { show(pannedRange(done)); return; }
+    var span = zoomSpan(done);
+    if (span[1] - span[0] >= LEAST_ZOOM_PX) show(span.map(pixelToLinear));
+  }
+
+  function pixelToLinear(px) { return U.graphDiv()._fullLayout.xaxis.p2l(px); }
+
+  // The view a pan has reached: the range on screen at the press, moved with the mouse, in the file.
+  function pannedRange(taken) {
+    var xa = U.graphDiv()._fullLayout.xaxis;
+    var shift = (taken.x - taken.x0) / xa._length * (taken.from[1] - taken.from[0]);
+    return clamp([taken.from[0] - shift, taken.from[1] - shift]);
+  }
+
+  // The zoom box in plot pixels, inside the plot.
+  function zoomSpan(taken) {
+    var gd = U.graphDiv(), xa = gd._fullLayout.xaxis, left = gd.getBoundingClientRect().left + xa._offset;
+    var a = Math.min(Math.max(taken.x0 - left, 0), xa._length);
+    var b = Math.min(Math.max(taken.x - left, 0), xa._length);
+    return [Math.min(a, b), Math.max(a, b)];
+  }
+
+  function drawZoomBox(taken) {
+    var wrap = document.getElementById("graph-wrap"), gd = U.graphDiv();
+    var box = document.getElementById("zoom-box");
+    if (!box && wrap && taken) {
+      box = document.createElement("div");
+      box.id = "zoom-box";
+      box.className = "tsl-zoom-box";
+      wrap.appendChild(box);
+    }
+    if (!box) return;
+    if (!taken || !gd) { box.style.display = "none"; return; }
+    var size = gd._fullLayout._size, xa = gd._fullLayout.xaxis, span = zoomSpan(taken);
+    var gdBox = gd.getBoundingClientRect(), wrapBox = wrap.getBoundingClientRect();
+    box.style.display = "block";
+    box.style.top = (gdBox.top - wrapBox.top + size.t) + "px";
+    box.style.height = size.h + "px";
+    box.style.left = (gdBox.left - wrapBox.left + xa._offset + span[0]) + "px";
+    box.style.width = (span[1] - span[0]) + "px";
+  }
+
+  // Slide what is drawn to `range` (same width) without a redraw: each subplot's points move
+  // while their clip stays, the labels' bands, lines and names move with them.
+  function slideTo(range) {
+    var gd = U.graphDiv(), layout = gd._fullLayout, xa = layout.xaxis;
+    var drawn = xa.range.map(xa.r2l);
+    var dx = (drawn[0] - range[0]) / (drawn[1] - drawn[0]) * xa._length;
+    if (!slid) slid = slidLayers(gd).map(function (node) { return { node: node, transform: node.getAttribute("transform") }; });
+    slid.forEach(function (layer) {
+      var moved = layer.node.__tslSlide;
+      layer.node.setAttribute("transform", moved ? moved(dx) : "translate(" + dx + ",0)");
+    });
+  }
+
+  function slidLayers(gd) {
+    var layout = gd._fullLayout, nodes = [];
+    Object.keys(layout._plots || {}).forEach(function (id) {
+      var plot = layout._plots[id], points = plot.plot && plot.plot.node(), clip = plot.clipRect && plot.clipRect.node();
+      if (!points || !clip) return;
+      var x0 = plot.xaxis._offset, y0 = plot.yaxis._offset;
+      points.__tslSlide = function (dx) { return "translate(" + (x0 + dx) + "," + y0 + ")"; };
+      clip.__tslSlide = function (dx) { return "translate(" + (-dx) + ",0)"; };
+      nodes.push(points, clip);
+    });
+    // The labels: shapes clipped to the x axis (that clip stays put), names unclipped.
+    var axisClip = document.querySelector("#clip" + layout._uid + "x rect");
+    if (axisClip) { axisClip.__tslSlide = function (dx) { return "translate(" + (-dx) + ",0)"; }; nodes.push(axisClip); }
+    gd.querySelectorAll(".layer-below .shapelayer, .layer-above .shapelayer, .infolayer .annotation")
+      .forEach(function (node) { nodes.push(node); });
+    return nodes;
+  }
+
+  // Before a draw: the slid layers go back where Plotly put them (the draw shows the new view).
+  function settleSlide() {
+    if (!slid) return;
+    slid.forEach(function (layer) {
+      delete layer.node.__tslSlide;
+      if (layer.transform === null) layer.node.removeAttribute("transform");
+      else layer.node.setAttribute("transform", layer.transform);
+    });
+    slid = null;
+  }
 
   // The wheel zooms around the pointer, a notch at a time.
   function onWheel(event) {
@@ -411,7 +528,7 @@
 
   TSL.graphHooks = (TSL.graphHooks || []).concat([function (gd) {
     gd.on("plotly_relayout", onRelayout);
-    gd.on("plotly_relayouting", onRelayouting);
+    gd.addEventListener("mousedown", onPress, true);
     gd.on("plotly_afterplot", onAfterPlot);
     gd.addEventListener("wheel", onWheel, { capture: true, passive: false });
   }]);
@@ -435,6 +552,7 @@
     if (!sameFile) {
       if (inflight) { inflight.controller.abort(); inflight = null; }
       queued = null;
+      slid = null;
       shown = { meta: meta, base: base, range: null, data: null, dragmode: base.figure.layout.dragmode };
       shown.range = extent();
       show(shown.range);
