@@ -1,8 +1,9 @@
 /* Time Series Labeler: the plot's points and labels (docs/ui.md).
  *
  * Dash lays out the axes once per file and layout (the base figure, without points); this script
- * draws everything that moves. A view change (Plotly's zoom box, pan and reset, the wheel, the
- * keys of navigate.js, the overview box, a jump to a label) sends ONE request: the binary window
+ * draws everything that moves. A view change (the Zoom tool's box, the Pan tool's drag and the
+ * wheel, all three handled here; the modebar's reset, the keys of navigate.js, the overview box,
+ * a jump to a label) sends ONE request: the binary window
  * of the visible range and a margin, sized to the plot's width, with the axis ticks for the view
  * (GET /api/files/<id>/data/?format=binary&px=...&view_start=...&view_end=...), and draws once
  * when it arrives. A newer view cancels a younger request; an older one is drawn first, so a
