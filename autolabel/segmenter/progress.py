@@ -2,10 +2,11 @@
 
 Training has up to three phases: "preparing" (checks, split, windows), "validating" (epochs on
 the training recordings, each scored on the validation recordings, until the early stop) and
-"final_fit" (a fresh network on every recording for the best epoch count); with nothing to
-validate on, "training" (every epoch) instead of the last two. How long the
-validation runs is only known when it stops, so the share done is planned for the longest case
-(`train_epochs` validated epochs, then as many final-fit epochs) and re-planned, forwards only,
+"final_fit" (on every recording: a fresh network for the best epoch count, or the validated
+network trained on for a share of it); with nothing to validate on, "training" (every epoch)
+instead of the last two. How long the validation runs is only known when it stops, so the
+share done is planned for the longest case (`train_epochs` validated epochs, then the most
+final-fit epochs that can follow them) and re-planned, forwards only,
 when the early stop has chosen the final fit's length; `message` then says why it moved.
 Final-fit epochs weigh more than validated ones in the plan: they train on more rows.
 """
@@ -61,11 +62,11 @@ class ProgressPlan:
         self.fraction = 0.0
         self._last_report = float("-inf")
 
-    def plan_final_fit(self, weight: float | None) -> None:
+    def plan_final_fit(self, weight: float | None, share: float = 1.0) -> None:
         """A final fit follows validation, each of its epochs costing `weight` validated
-        epochs (None: no final fit)."""
+        epochs (None: no final fit), and it runs at most `share` of the validated epochs."""
         self.final_fit_weight = weight
-        self.total = self.max_epochs * (1 + (weight or 0))
+        self.total = self.max_epochs * (1 + (weight or 0) * share)
 
     def preparing(self, message: str) -> None:
         self._send(TrainingProgress(PREPARING, 0.0, message))

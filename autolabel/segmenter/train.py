@@ -644,7 +644,10 @@ def train(
     instant_classes = [class_index[k] for k, v in kinds.items() if v == "instant"]
     split = split_recordings(parts, config)
     refits = config.refit and bool(split.validation)
-    plan.plan_final_fit(_rows(parts) / max(1, _rows(split.train)) if refits else None)
+    plan.plan_final_fit(
+        _rows(parts) / max(1, _rows(split.train)) if refits else None,
+        config.continue_share if config.final_fit == "continue" else 1.0,
+    )
     plan.preparing(
         f"preparing windows: {len(split.train)} recording(s) to train on, "
         f"{len(split.validation)} to validate on"

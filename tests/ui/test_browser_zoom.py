@@ -205,9 +205,7 @@ def test_a_pan_stops_at_the_end_of_the_file(context, live_app):
     wait_range(page, 0, 100, tolerance=0.5)
 
 
-def test_in_pan_mode_a_click_adds_no_label_and_a_double_click_shows_the_file(
-    context, live_app
-):
+def test_in_pan_mode_a_click_adds_no_label_and_a_double_click_shows_the_file(context, live_app):
     page, requests = zoomed_to_100_200(context, live_app, "pan")
     labels = "() => Object.keys(window.TSL.labels.current().annotations || {}).length"
     page.keyboard.press("1")  # a label is active: in the labeling mode a click would add one
