@@ -108,23 +108,29 @@ class ColumnarSeries:
 
     # ---- rows
 
-    def axis_rows_between(self, start=None, end=None) -> tuple[int, int]:
+    def axis_rows_between(self, start=None, end=None, search=None) -> tuple[int, int]:
         """Rows with ``start <= time <= end`` (axis values; None = open end), inclusive.
 
-        An empty range comes back as ``(first, first - 1)``.
+        An empty range comes back as ``(first, first - 1)``. ``search(value, side)``: a
+        replacement for ``np.searchsorted`` on the time column (e.g. ``pyramid_search``).
         """
-        time = self.time
-        first = 0 if start is None else int(np.searchsorted(time, start, side="left"))
-        last = self.rows - 1 if end is None else int(np.searchsorted(time, end, side="right")) - 1
+        if search is None:
+            time = self.time
+
+            def search(value, side):
+                return int(np.searchsorted(time, value, side=side))
+
+        first = 0 if start is None else search(start, "left")
+        last = self.rows - 1 if end is None else search(end, "right") - 1
         return first, max(last, first - 1)
 
-    def rows_between(self, start=None, end=None) -> tuple[int, int]:
+    def rows_between(self, start=None, end=None, search=None) -> tuple[int, int]:
         """Rows between two API time values (None = open end), inclusive, by binary search."""
         start_axis = None if start is None else self.time_value_to_axis(start)
         end_axis = None if end is None else self.time_value_to_axis(end)
         if start_axis is not None and end_axis is not None and start_axis > end_axis:
             raise ValueError(f"The start {start!r} is after the end {end!r}.")
-        return self.axis_rows_between(start_axis, end_axis)
+        return self.axis_rows_between(start_axis, end_axis, search)
 
     def source_rows(self, first: int, last: int) -> np.ndarray:
         """The source data rows (0-based, file order) of cache rows ``first..last``."""

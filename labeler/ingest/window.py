@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from tsdownsample import MinMaxLTTBDownsampler
 
-from .pyramid import pyramid_buckets, series_pyramid
+from .pyramid import pyramid_buckets, pyramid_search, series_pyramid, will_need
 from .series import ColumnarSeries
 
 DEFAULT_MAX_POINTS = 4000
@@ -64,14 +64,19 @@ def window_select(
         raise ValueError(f"max_points must be at least 1, not {max_points}.")
     names = series.channels if channels is None else list(channels)
     arrays = {name: series.channel(name) for name in names}
-    first, last = series.rows_between(start, end)
+    pyramid = series_pyramid(series) if series.rows > RAW_WINDOW_ROWS else None
+    first, last = series.rows_between(start, end, _search(series, pyramid))
     rows = max(last - first + 1, 0)
-    pyramid = None
-    if rows > max(RAW_WINDOW_ROWS, max_points) and max_points >= 2 and names:
-        pyramid = series_pyramid(series)
+    if not (rows > max(RAW_WINDOW_ROWS, max_points) and max_points >= 2 and names):
+        pyramid = None
+    axis = None
     if pyramid is not None:
-        positions, values = _aggregated(pyramid, arrays, first, last + 1, max_points // 2)
+        positions, values, axis = _aggregated(
+            pyramid, arrays, first, last + 1, max_points // 2, series.time
+        )
     else:
+        for source in [*arrays.values(), series.time]:  # read side by side when not cached
+            will_need(source, first, last + 1)
         if rows <= max_points:
             positions = np.arange(first, first + rows)
         else:
@@ -79,7 +84,7 @@ def window_select(
         values = {name: np.asarray(array[positions]) for name, array in arrays.items()}
     if series.time_kind == "index":
         axis = positions.astype(np.float64)
-    else:
+    elif axis is None:
         axis = np.asarray(series.time[positions])
     return Window(
         series=series,
@@ -94,10 +99,20 @@ def window_select(
     )
 
 
-def _aggregated(pyramid, arrays: dict, first: int, stop: int, bins: int):
-    """Rows of the window's bins (first and last row of each, interleaved) and each channel's
-    minimum and maximum per bin (interleaved the same way)."""
-    buckets = pyramid_buckets(pyramid, arrays, first, stop, at_least=bins)
+def _search(series, pyramid):
+    """The time column's binary search through the pyramid's bucket times, when it has them
+    (a few contiguous reads instead of ~27 scattered ones: see pyramid.py)."""
+    if pyramid is None or not pyramid.has_times or series.time_kind == "index":
+        return None
+    time = series.time
+    return lambda value, side: pyramid_search(pyramid, time, value, side)
+
+
+def _aggregated(pyramid, arrays: dict, first: int, stop: int, bins: int, time):
+    """Rows of the window's bins (first and last row of each, interleaved), each channel's
+    minimum and maximum per bin (interleaved the same way), and the time of those rows when
+    the pyramid keeps bucket times (else None: read from the time column)."""
+    buckets = pyramid_buckets(pyramid, arrays, first, stop, at_least=bins, time=time)
     bin_of = (buckets.starts - first) * bins // (stop - first)
     opens = np.flatnonzero(np.diff(bin_of, prepend=-1))
     minima = np.fmin.reduceat(buckets.minima, opens, axis=0)
@@ -109,7 +124,11 @@ def _aggregated(pyramid, arrays: dict, first: int, stop: int, bins: int):
         name: np.stack([minima[:, i], maxima[:, i]], axis=1).ravel()
         for i, name in enumerate(arrays)
     }
-    return positions, values
+    axis = None
+    if buckets.first_times is not None:
+        closes = np.append(opens[1:], len(buckets.starts)) - 1  # each bin's last piece
+        axis = np.stack([buckets.first_times[opens], buckets.last_times[closes]], axis=1).ravel()
+    return positions, values, axis
 
 
 def _downsampled_rows(series, arrays: dict, first: int, last: int, max_points: int) -> np.ndarray:

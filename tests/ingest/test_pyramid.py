@@ -19,7 +19,13 @@ from labeler.ingest import (
 )
 from labeler.ingest import pyramid as pyramid_module
 from labeler.ingest import window as window_module
-from labeler.ingest.pyramid import BASE_ROWS, PYRAMID_DIR, pyramid_build, pyramid_open
+from labeler.ingest.pyramid import (
+    BASE_ROWS,
+    PYRAMID_DIR,
+    pyramid_build,
+    pyramid_open,
+    pyramid_search,
+)
 
 SPIKE_ROW = 7_654_321
 ROWS = 10_000_000
@@ -194,3 +200,106 @@ def test_binary_body_round_trips_datetime_windows(write_csv, tmp_path):
     assert np.isnan(arrays["b"][0]) and arrays["b"][1] == 11
     for item in header["arrays"]:
         assert item["offset"] % 8 == 0
+
+
+def irregular_cache(tmp_path, kind: str, rows: int = 300_000, seed: int = 0):
+    """Irregular steps and gaps (the cache's times are strictly increasing)."""
+    rng = np.random.default_rng(seed)
+    steps = rng.choice([1, 1, 2, 7, 500], size=rows)
+    if kind == "datetime":
+        time = 1_700_000_000_000_000_000 + np.cumsum(steps).astype(np.int64) * 1_000_000
+    else:
+        time = np.cumsum(steps) / 100.0
+    values = rng.normal(0, 1, rows).astype(np.float32)
+    series_cache_write(
+        tmp_path / kind, time=time, channels={"a": values, "b": -values}, time_kind=kind
+    )
+    series = open_series(tmp_path / kind)
+    pyramid_build(series)
+    return series, time
+
+
+@pytest.mark.parametrize("kind", ["numeric", "datetime"])
+def test_the_pyramid_search_is_numpys_binary_search(tmp_path, kind):
+    series, time = irregular_cache(tmp_path, kind)
+    pyramid = pyramid_open(series)
+    assert pyramid.has_times and len(pyramid.buckets) >= 3
+    rng = np.random.default_rng(1)
+    probes = np.concatenate(
+        [
+            time[rng.integers(0, len(time), 300)],  # exact times
+            rng.uniform(time[0] - 5, time[-1] + 5, 300).astype(time.dtype),
+            time[[0, -1]],
+            [time[0] - 1, time[-1] + 1],
+            time[BASE_ROWS * np.arange(1, 40)],  # bucket edges
+            time[BASE_ROWS * np.arange(1, 40) - 1],
+        ]
+    ).astype(time.dtype)
+    for value in probes:
+        for side in ("left", "right"):
+            assert pyramid_search(pyramid, series.time, value, side) == np.searchsorted(
+                time, value, side=side
+            ), (value, side)
+
+
+class RecordedReads:
+    """The time column, recording how it is indexed."""
+
+    def __init__(self, array):
+        self.array, self.keys = array, []
+
+    def __len__(self):
+        return len(self.array)
+
+    def __getitem__(self, key):
+        self.keys.append(key)
+        return self.array[key]
+
+
+@pytest.mark.parametrize("kind", ["numeric", "datetime"])
+def test_windows_read_the_time_column_in_a_few_short_slices(tmp_path, monkeypatch, kind):
+    """With bucket times, a window's rows and bin times are the same as from the time column,
+    and the column itself is read only in short contiguous slices (a search's last bucket, the
+    raw rows at a window's edges, or the window's rows when it is too short for the pyramid):
+    no scattered reads, which cost a disk read each when the file is not in the page cache."""
+    monkeypatch.setattr(window_module, "RAW_WINDOW_ROWS", 0)
+    series, time = irregular_cache(tmp_path, kind)
+    rng = np.random.default_rng(2)
+    for _ in range(20):
+        first = int(rng.integers(0, len(time) // 2))
+        last = int(rng.integers(first + 2_000, len(time)))
+        start, end = series.axis_to_time_value(time[first]), series.axis_to_time_value(time[last])
+        points = int(rng.integers(10, 2_000))
+        recorded = RecordedReads(
+            np.load(series.cache_dir / series.meta["time_file"], mmap_mode="r")
+        )
+        series.__dict__["time"] = recorded
+        window = window_select(series, start=start, end=end, max_points=points)
+        series.__dict__["time"] = recorded.array
+        monkeypatch.setattr(pyramid_module.Pyramid, "has_times", False)
+        plain = window_select(series, start=start, end=end, max_points=points)
+        monkeypatch.undo()
+        monkeypatch.setattr(window_module, "RAW_WINDOW_ROWS", 0)
+        assert window.aggregated
+        assert (window.first_row, window.last_row) == (plain.first_row, plain.last_row)
+        np.testing.assert_array_equal(window.axis, plain.axis)
+        np.testing.assert_array_equal(window.values["a"], plain.values["a"])
+        assert len(recorded.keys) <= 16, recorded.keys
+        for key in recorded.keys:
+            assert isinstance(key, slice) and key.step is None, key
+
+
+def test_a_pyramid_without_bucket_times_still_serves_windows(tmp_path, monkeypatch):
+    """Pyramids written before bucket times: the time column is read as before."""
+    monkeypatch.setattr(window_module, "RAW_WINDOW_ROWS", 0)
+    series, time = irregular_cache(tmp_path, "numeric")
+    with_times = window_select(series, start=1.0, end=float(time[-1000]), max_points=500)
+    meta_path = series.cache_dir / PYRAMID_DIR / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    for level in meta["levels"]:
+        (series.cache_dir / PYRAMID_DIR / level.pop("times")).unlink()
+    meta_path.write_text(json.dumps(meta))
+    assert not pyramid_open(series).has_times
+    without = window_select(series, start=1.0, end=float(time[-1000]), max_points=500)
+    np.testing.assert_array_equal(with_times.axis, without.axis)
+    np.testing.assert_array_equal(with_times.values["b"], without.values["b"])
