@@ -55,14 +55,12 @@ class Pyramid:
         self.buckets: list[int] = [level["buckets"] for level in meta["levels"]]
         self._files = [level["file"] for level in meta["levels"]]
         self._time_files = [level.get("times") for level in meta["levels"]]
+        self.has_times: bool = bool(meta.get("bucket_times"))
+        self.written_with_times: bool = "bucket_times" in meta  # by a version that writes them
         self._mapped: dict[str, np.ndarray] = {}
 
     def level(self, number: int) -> np.ndarray:
         return self._map(self._files[number - 1])
-
-    @property
-    def has_times(self) -> bool:
-        return bool(self._time_files) and all(self._time_files)
 
     def times(self, number: int) -> np.ndarray:
         """Level ``number``'s ``(buckets, 2)`` times of each bucket's first and last row."""
@@ -102,6 +100,7 @@ def pyramid_write(series, folder: Path) -> None:
         if series.time_kind != "index":
             _write_level_times(series, folder, levels)
     meta = {
+        "bucket_times": bool(levels) and series.time_kind != "index",
         "format": PYRAMID_FORMAT,
         "rows": series.rows,
         "channels": names,
@@ -165,8 +164,9 @@ def _level_from_level(previous: np.ndarray, path: Path) -> np.ndarray:
 def pyramid_build(series) -> None:
     """Write the pyramid of an existing cache beside its files, atomically.
 
-    Built in a temporary folder and renamed to ``pyramid/``. A current pyramid that another
-    process finished first stays (this one is dropped); a stale or broken one is replaced.
+    Built in a temporary folder and renamed to ``pyramid/``. A complete pyramid that another
+    process finished first stays (this one is dropped); a stale, broken or older one (without
+    bucket times) is replaced.
     """
     target = series.cache_dir / PYRAMID_DIR
     work = series.cache_dir / f".{PYRAMID_DIR}.tmp-{uuid.uuid4().hex}"
@@ -176,7 +176,7 @@ def pyramid_build(series) -> None:
         try:
             os.rename(work, target)
         except OSError:
-            if pyramid_open(series) is not None:
+            if pyramid_complete(series, pyramid_open(series)):
                 return
             os.rename(target, old)
             os.rename(work, target)
@@ -203,6 +203,11 @@ def pyramid_open(series) -> Pyramid | None:
     ):
         return None
     return Pyramid(folder, meta)
+
+
+def pyramid_complete(series, pyramid: Pyramid | None) -> bool:
+    """A current pyramid with every file this version writes (bucket times came later)."""
+    return pyramid is not None and pyramid.written_with_times
 
 
 def series_pyramid(series) -> Pyramid | None:

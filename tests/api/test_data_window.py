@@ -1,5 +1,6 @@
 from io import StringIO
 
+import json
 import numpy as np
 import pytest
 from django.core.management import call_command
@@ -169,3 +170,20 @@ def test_build_pyramids_command_writes_missing_pyramids(long_file, uploaded_file
     call_command("build_pyramids", stdout=out)
     assert "built: 1, already there: 1, failed: 0" in out.getvalue()
     assert (storage.cache_dir(long_file.storage_key) / "pyramid" / "meta.json").is_file()
+
+
+def test_build_pyramids_command_adds_bucket_times_to_older_pyramids(long_file, uploaded_file):
+    """A pyramid from before bucket times works (the slower cold path); the command rewrites
+    it, and leaves complete ones alone."""
+    call_command("build_pyramids", stdout=StringIO())
+    meta_path = storage.cache_dir(long_file.storage_key) / "pyramid" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    for level in meta["levels"]:
+        (meta_path.parent / level.pop("times")).unlink()
+    del meta["bucket_times"]
+    meta_path.write_text(json.dumps(meta))
+    out = StringIO()
+    call_command("build_pyramids", stdout=out)
+    assert "built: 1, already there: 1, failed: 0" in out.getvalue()
+    rebuilt = json.loads(meta_path.read_text())
+    assert rebuilt["bucket_times"] and all(level["times"] for level in rebuilt["levels"])
