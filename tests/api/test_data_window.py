@@ -1,6 +1,6 @@
+import json
 from io import StringIO
 
-import json
 import numpy as np
 import pytest
 from django.core.management import call_command
