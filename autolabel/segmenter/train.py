@@ -12,8 +12,9 @@ Decisions (see docs/segmenter.md):
   events for instants). Training may stop only once the validation balanced accuracy and
   worst-class F1 reach their thresholds; it then goes on while the validation result improves
   (macro F1; within `f1_tolerance` of the best F1, the lower balanced validation loss) and
-  stops `patience` epochs after the best epoch, whose weights are kept. A fresh network is then
-  trained on every recording for that many epochs (refit).
+  stops `patience` epochs after the best epoch, whose weights are kept; no epoch before
+  `min_best_epoch` is kept. The kept network then trains on every recording for a quarter of
+  the best epoch count (final fit "continue"; "refit": a fresh network for that many epochs).
 - Inputs are centred per channel and scaled by one pooled std of the training rows, widened
   for spiky data so that the LayerNorm after the first layer keeps the spikes' size; the
   class weights' prior shift is partly removed (logit adjustment, share chosen on validation).
@@ -87,13 +88,13 @@ class TrainingConfig:
     # 0 = none, 1 = calibrated probabilities, None = chosen on the validation recordings
     logit_adjustment: float | None = None
     refit: bool = True  # after validation, a final fit on every recording (see final_fit)
-    # "refit": a fresh network for the best epoch count; "continue": the kept network trains
-    # on, for `continue_share` of the best epoch count (at least one epoch)
-    final_fit: str = "refit"
+    # "continue": the kept network trains on, for `continue_share` of the best epoch count (at
+    # least one epoch); "refit": a fresh network for the best epoch count
+    final_fit: str = "continue"
     continue_share: float = 0.25
     # validation: epochs before this one are never kept as the best (a validation set that is
     # already perfect after a few epochs says nothing about the recordings it does not hold)
-    min_best_epoch: int = 0
+    min_best_epoch: int = 20
     # prediction of instant labels: peak picking at this summed instant probability (stored in
     # the checkpoint's postprocess; validation keeps the argmax runs); None: argmax runs
     instant_threshold: float | None = 0.6

@@ -162,7 +162,7 @@ def _metrics(ba, f1, macro, nll=1.0):
 
 
 def test_early_stop_waits_for_thresholds_then_patience():
-    stopper = _EarlyStop(TrainingConfig(patience=2))
+    stopper = _EarlyStop(TrainingConfig(patience=2, min_best_epoch=0))
     model = torch.nn.Linear(1, 1)
     script = [
         _metrics(0.5, 0.1, 0.40),
@@ -179,7 +179,7 @@ def test_early_stop_waits_for_thresholds_then_patience():
 
 
 def test_equal_validation_f1_goes_to_the_lower_validation_loss():
-    stopper = _EarlyStop(TrainingConfig(patience=2))
+    stopper = _EarlyStop(TrainingConfig(patience=2, min_best_epoch=0))
     model = torch.nn.Linear(1, 1)
     for epoch, nll in enumerate([0.5, 0.4, 0.45, 0.3, 0.35], start=1):
         stopper.update(epoch, _metrics(1.0, 1.0, 1.0, nll), model)
@@ -189,7 +189,7 @@ def test_equal_validation_f1_goes_to_the_lower_validation_loss():
 def test_validation_f1_within_the_tolerance_counts_as_equal_and_the_loss_decides():
     """One validation recording's F1 wobbles by a few thousandths from epoch to epoch; the
     kept epoch is the one with the lowest loss among those near the best F1."""
-    stopper = _EarlyStop(TrainingConfig(patience=20, f1_tolerance=0.005))
+    stopper = _EarlyStop(TrainingConfig(patience=20, f1_tolerance=0.005, min_best_epoch=0))
     model = torch.nn.Linear(1, 1)
     script = [(0.990, 0.040), (0.992, 0.025), (0.9905, 0.019), (0.984, 0.010), (0.991, 0.020)]
     for epoch, (f1, nll) in enumerate(script, start=1):
@@ -198,7 +198,7 @@ def test_validation_f1_within_the_tolerance_counts_as_equal_and_the_loss_decides
 
 
 def test_a_creeping_validation_f1_moves_the_kept_epoch():
-    stopper = _EarlyStop(TrainingConfig(patience=20, f1_tolerance=0.005))
+    stopper = _EarlyStop(TrainingConfig(patience=20, f1_tolerance=0.005, min_best_epoch=0))
     model = torch.nn.Linear(1, 1)
     for epoch, (f1, nll) in enumerate([(0.980, 0.1), (0.984, 0.2), (0.988, 0.3)], start=1):
         stopper.update(epoch, _metrics(1.0, 1.0, f1, nll), model)
@@ -206,7 +206,7 @@ def test_a_creeping_validation_f1_moves_the_kept_epoch():
 
 
 def test_without_tolerance_any_higher_f1_wins():
-    stopper = _EarlyStop(TrainingConfig(patience=20, f1_tolerance=0.0))
+    stopper = _EarlyStop(TrainingConfig(patience=20, f1_tolerance=0.0, min_best_epoch=0))
     model = torch.nn.Linear(1, 1)
     for epoch, (f1, nll) in enumerate([(0.992, 0.05), (0.991, 0.01)], start=1):
         stopper.update(epoch, _metrics(1.0, 1.0, f1, nll), model)
@@ -240,7 +240,9 @@ def _phases_of_a_real_training(recordings, monkeypatch, **config):
 
 
 def test_progress_names_the_phases_and_never_goes_back(recordings, monkeypatch):
-    info, calls = _phases_of_a_real_training(recordings, monkeypatch, train_epochs=30, patience=2)
+    info, calls = _phases_of_a_real_training(
+        recordings, monkeypatch, train_epochs=30, patience=2, final_fit="refit", min_best_epoch=0
+    )
     assert info["stopped_early"] and info["refit_epochs"] == info["best_epoch"]
     phases = [c.phase for c in calls]
     assert phases[0] == "preparing" and calls[0].fraction == 0.0
