@@ -9,9 +9,11 @@ Sets (../shared/data):
 
 The recordings, sorted by file name, go to fold i % k. Each run trains on the other folds'
 recordings (the library's own validation split inside them, as in the product) with one seed
-and predicts the fold's recordings like any file. Scores come from ../shared/bench/metrics.py:
-event F1 for instant labels, timestep macro F1 and segment F1 for range labels, and for
-instants the predicted instant-label regions against the true events. Per set the table gives
+and predicts the fold's recordings like any file; `--train-on-fold` turns it around (train on
+the fold's recordings, predict all the others), for a team that has labeled only a few.
+Scores come from ../shared/bench/metrics.py: event F1 for instant labels, timestep macro F1
+and segment F1 for range labels, and for instants the predicted instant-label regions against
+the true events. Per set the table gives
 the mean over every run, the worst seed (mean over the folds of each seed, lowest), the worst
 fold (mean over the seeds of each fold, lowest) and the worst single run.
 
@@ -298,6 +300,8 @@ def build_jobs(args, workdir: Path, overrides: dict, postprocess: dict) -> list[
             raise SystemExit(f"--fold-ids: {fold} is not a fold of {args.folds}")
         test = [items[i] for i in members[fold]]
         train_items = [item for i, item in enumerate(items) if i not in members[fold]]
+        if args.train_on_fold:  # few recordings to learn from: the fold trains, the rest test
+            test, train_items = train_items, test
         base = workdir / f"fold{fold}"
         test_names = [os.path.basename(t["data"]["csv_url"]) for _, t in test]
         for seed in range(args.first_seed, args.first_seed + args.seeds):
@@ -310,6 +314,7 @@ def build_jobs(args, workdir: Path, overrides: dict, postprocess: dict) -> list[
                 overrides=overrides,
                 postprocess=postprocess,
                 tag=args.tag,
+                **({"train_on_fold": True} if args.train_on_fold else {}),
             )
             jobs.append(
                 {
@@ -350,6 +355,11 @@ def main(argv=None) -> dict:
     ap.add_argument("--label", help="the row's name in the markdown table")
     ap.add_argument("--recordings", type=int, help="use only the first N recordings (tests)")
     ap.add_argument("--jobs", type=int, default=1, help="runs in parallel processes")
+    ap.add_argument(
+        "--train-on-fold",
+        action="store_true",
+        help="train on the fold's recordings and test on all the others (few to learn from)",
+    )
     ap.add_argument("--fresh", action="store_true", help="retrain even what the cache holds")
     ap.add_argument(
         "--cached-only", action="store_true", help="no training: the table of the cached runs"

@@ -107,3 +107,16 @@ def test_runs_keep_checkpoint_and_probabilities_that_decoders_rescore(tmp_path):
     # the run was decoded with the checkpoint's own peak picking at 0.6
     assert scored["scores"]["peaks@0.6"]["event_f1"] == run["event_f1"]
     assert set(scored["scores"]) == {"argmax", "peaks@0.6"}
+
+
+def test_train_on_fold_learns_from_the_fold_and_tests_on_the_rest(tmp_path):
+    bench = _bench()
+    argv = [*TINY, "--recordings", "6", "--folds", "3", "--shared", str(SHARED)]
+    report = bench.main([*argv, "--train-on-fold", "--out-dir", str(tmp_path)])
+    (run,) = report["runs"]
+    # fold 0 holds recordings 1 and 4: they train, the other four test
+    assert run["test_recordings"] == [
+        "inst_dev_02.csv", "inst_dev_03.csv", "inst_dev_05.csv", "inst_dev_06.csv"
+    ]  # fmt: skip
+    with pytest.raises(SystemExit, match="no cached runs"):  # not the usual layout's run
+        bench.main([*argv, "--out-dir", str(tmp_path), "--cached-only"])
