@@ -130,9 +130,14 @@ def _level_from_rows(series, names, path: Path, buckets: int) -> np.ndarray:
 def _write_level_times(series, folder: Path, levels: list[dict]) -> None:
     """times_k.npy of every level (see the module docstring); adds "times" to each level."""
     used = levels[0]["buckets"] * BASE_ROWS
-    time = series.time
-    firsts = np.asarray(time[0:used:BASE_ROWS])
-    lasts = np.asarray(time[BASE_ROWS - 1 : used : BASE_ROWS])
+    source = series.cache_dir / series.meta["time_file"]
+    firsts, lasts = [], []
+    # plain reads, as for the channels: a strided view of the memory map would touch every
+    # page of the time column and keep it mapped (counted in the process's memory)
+    for _, block in iter_npy_blocks(source, series.time.dtype, used, BLOCK_ROWS):
+        firsts.append(block[0::BASE_ROWS])
+        lasts.append(block[BASE_ROWS - 1 :: BASE_ROWS])
+    firsts, lasts = np.concatenate(firsts), np.concatenate(lasts)
     for number, level in enumerate(levels, start=1):
         per = level["bucket_rows"] // BASE_ROWS  # level-1 buckets in one of this level's
         count = level["buckets"]
