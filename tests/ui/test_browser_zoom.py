@@ -184,6 +184,8 @@ def test_a_pan_slides_the_points_then_draws_the_new_view_once(context, live_app)
     page.mouse.move(*plot_point(page, 0.25), steps=5)
     sliding = page.evaluate(f"() => {trace_layer}.getAttribute('transform')")
     assert sliding != before  # the points follow the mouse without a redraw or a request
+    axis_layer = f"[...{GRAPH}.querySelectorAll('.xaxislayer-above')].pop()"
+    assert page.evaluate(f"() => {axis_layer}.getAttribute('transform')")  # the time labels too
     assert page.evaluate("() => window.redraws") == 0 and not requests.views()
     page.mouse.up()
     wait_range(page, 125, 225, tolerance=0.5)
@@ -191,6 +193,7 @@ def test_a_pan_slides_the_points_then_draws_the_new_view_once(context, live_app)
     assert len(requests.views()) == 1
     assert page.evaluate("() => window.redraws") == 1
     assert page.evaluate(f"() => {trace_layer}.getAttribute('transform')") == before
+    assert page.evaluate(f"() => {axis_layer}.getAttribute('transform')") is None
     after = drawn(page)
     assert after["first"] < after["range"][0] and after["last"] > after["range"][1]
 

@@ -372,9 +372,9 @@
   //
   // Plotly's own pan and zoom box redraw the old points at the release, and only then can the new
   // window be drawn: two redraws of every subplot. The drags are handled here, like the wheel:
-  // while the mouse moves, a pan slides the drawn points and labels (no redraw) and a zoom box is
-  // a rectangle over the plot; the release asks for one window and draws once. The axis ticks
-  // follow with that draw. A press without a move does nothing; two within DOUBLE_CLICK_MS show
+  // while the mouse moves, a pan slides the drawn points, labels, time labels and grid lines (no
+  // redraw) and a zoom box is a rectangle over the plot; the release asks for one window and
+  // draws once, with the new view's ticks. A press without a move does nothing; two within DOUBLE_CLICK_MS show
   // the whole file (Plotly's double-click). A box narrower than LEAST_ZOOM_PX zooms nothing.
   var LEAST_ZOOM_PX = 8; // as Plotly's own zoom box
   var DOUBLE_CLICK_MS = 300;
@@ -475,6 +475,22 @@
     slid.forEach(function (layer) {
       var moved = layer.node.__tslSlide;
       layer.node.setAttribute("transform", moved ? moved(dx) : "translate(" + dx + ",0)");
+      if (layer.node.__tslMarks) showInside(layer.node.__tslMarks, dx, xa);
+    });
+  }
+
+  // Tick labels and grid lines slide unclipped: the ones that leave the plot are hidden.
+  function showInside(marks, dx, xa) {
+    marks.forEach(function (mark) {
+      var x = mark.x + dx;
+      mark.node.style.visibility = x < xa._offset - 0.5 || x > xa._offset + xa._length + 0.5 ? "hidden" : "";
+    });
+  }
+
+  function marksOf(layer, selector) {
+    return Array.prototype.map.call(layer.querySelectorAll(selector), function (node) {
+      var match = /translate\(\s*([-+\d.eE]+)/.exec(node.getAttribute("transform") || "");
+      return { node: node, x: match ? Number(match[1]) : 0 };
     });
   }
 
@@ -493,6 +509,16 @@
     if (axisClip) { axisClip.__tslSlide = function (dx) { return "translate(" + (-dx) + ",0)"; }; nodes.push(axisClip); }
     gd.querySelectorAll(".layer-below .shapelayer, .layer-above .shapelayer, .infolayer .annotation")
       .forEach(function (node) { nodes.push(node); });
+    // The time axis: its labels and the vertical grid lines move with the points.
+    gd.querySelectorAll(".xaxislayer-above").forEach(function (layer) {
+      layer.__tslMarks = marksOf(layer, "text");
+      nodes.push(layer);
+    });
+    gd.querySelectorAll(".gridlayer > g").forEach(function (layer) {
+      if (!/^x\d*$/.test(layer.getAttribute("class") || "")) return;
+      layer.__tslMarks = marksOf(layer, "path");
+      nodes.push(layer);
+    });
     return nodes;
   }
 
@@ -501,6 +527,8 @@
     if (!slid) return;
     slid.forEach(function (layer) {
       delete layer.node.__tslSlide;
+      (layer.node.__tslMarks || []).forEach(function (mark) { mark.node.style.visibility = ""; });
+      delete layer.node.__tslMarks;
       if (layer.transform === null) layer.node.removeAttribute("transform");
       else layer.node.setAttribute("transform", layer.transform);
     });
