@@ -162,3 +162,51 @@ def test_a_server_killed_while_ingesting_an_upload_leaves_nothing_usable(tmp_pat
 def _quietly(function, *args):
     with contextlib.suppress(OSError):  # the server was killed under this request
         function(*args)
+
+
+def test_health_says_when_the_database_is_unreachable(tmp_path):
+    """A real PostgreSQL of this test alone is stopped under a running server: /health answers
+    503 "DOWN" naming the database (the working state lives in it too), never a 500."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    from tests.conftest import unavailable
+    from tests.servers import PostgresServer, ServerUnavailable
+
+    try:
+        database = PostgresServer.start()
+    except ServerUnavailable as error:
+        unavailable(str(error))
+    inherited = ("DATABASE_URL", "REDIS_URL", "WORKING_STATE_BACKEND", "MEDIA_ROOT")
+    env = {name: value for name, value in os.environ.items() if name not in inherited}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.django.base",
+        VAR_DIR=str(tmp_path / "var"),
+        DATABASE_URL=database.url,
+        WORKING_STATE_BACKEND="database",
+    )
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    process = None
+    try:
+        subprocess.run(
+            [*manage, "migrate", "--noinput"], env=env, cwd=ROOT, check=True, capture_output=True
+        )
+        port = free_port()
+        process = _serve(manage, env, port)
+        health = f"http://127.0.0.1:{port}/health"
+        up = json.loads(_get_when_up(health, process))
+        assert up["status"] == "UP" and up["database"] == "ok"
+
+        database.stop()
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(health, timeout=30)
+        assert answer.value.code == 503
+        down = json.loads(answer.value.read())
+        assert down["status"] == "DOWN"
+        assert down["database"] == "unreachable" and down["working_state"] == "unreachable"
+    finally:
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.communicate(timeout=30)
+        database.stop()
