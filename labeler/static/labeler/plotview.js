@@ -145,8 +145,9 @@
         draw();
       })
       .catch(function (error) {
-        if (error.name !== "AbortError") settleSlide();
-        if (error.name !== "AbortError") TSL.toast("The plot could not load this view: " + error.message, "error");
+        if (error.name === "AbortError") return;
+        settleSlide();
+        TSL.toast("The plot could not load this view: " + error.message, "error");
       })
       .then(function () {
         if (inflight !== request) return;
@@ -374,14 +375,14 @@
   // window be drawn: two redraws of every subplot. The drags are handled here, like the wheel:
   // while the mouse moves, a pan slides the drawn points, labels, time labels and grid lines (no
   // redraw) and a zoom box is a rectangle over the plot; the release asks for one window and
-  // draws once, with the new view's ticks. A press without a move does nothing; two within DOUBLE_CLICK_MS show
-  // the whole file (Plotly's double-click). A box narrower than LEAST_ZOOM_PX zooms nothing.
+  // draws once, with the new view's ticks. A press without a move does nothing; a double-click
+  // (ui.js's rule) shows the whole file, as Plotly's does. A box narrower than LEAST_ZOOM_PX
+  // zooms nothing.
   var LEAST_ZOOM_PX = 8; // as Plotly's own zoom box
-  var DOUBLE_CLICK_MS = 300;
   var MOVE_PX = 3; // a press that moves less is a click
   var drag = null; // {mode, x0, x, from: the range on screen, moved}
-  var lastClickAt = 0;
-  var slid = null; // the layers a pan moved: [{node, transform}], put back by the next draw
+  var lastClick = null; // {at, x}
+  var slid = null; // the layers a pan moved (see slidLayers), put back by the next draw
 
   function onPress(event) {
     var gd = U.graphDiv();
@@ -419,8 +420,10 @@
     event.preventDefault();
     event.stopPropagation();
     if (!done.moved) {
-      var now = Date.now();
-      if (now - lastClickAt < DOUBLE_CLICK_MS) { lastClickAt = 0; show(extent()); } else lastClickAt = now;
+      var click = { at: Date.now(), x: event.clientX };
+      var second = U.isDoubleClick(lastClick, click);
+      lastClick = second ? null : click;
+      if (second) show(extent());
       return;
     }
     if (done.mode === "pan") { show(pannedRange(done)); return; }
@@ -446,23 +449,9 @@
   }
 
   function drawZoomBox(taken) {
-    var wrap = document.getElementById("graph-wrap"), gd = U.graphDiv();
-    var box = document.getElementById("zoom-box");
-    if (!box && wrap && taken) {
-      box = document.createElement("div");
-      box.id = "zoom-box";
-      box.className = "tsl-zoom-box";
-      wrap.appendChild(box);
-    }
-    if (!box) return;
-    if (!taken || !gd) { box.style.display = "none"; return; }
-    var size = gd._fullLayout._size, xa = gd._fullLayout.xaxis, span = zoomSpan(taken);
-    var gdBox = gd.getBoundingClientRect(), wrapBox = wrap.getBoundingClientRect();
-    box.style.display = "block";
-    box.style.top = (gdBox.top - wrapBox.top + size.t) + "px";
-    box.style.height = size.h + "px";
-    box.style.left = (gdBox.left - wrapBox.left + xa._offset + span[0]) + "px";
-    box.style.width = (span[1] - span[0]) + "px";
+    if (!taken) { U.overPlot("zoom-box", "tsl-zoom-box", null); return; }
+    var span = zoomSpan(taken);
+    U.overPlot("zoom-box", "tsl-zoom-box", span[0], span[1] - span[0]);
   }
 
   // Slide what is drawn to `range` (same width) without a redraw: each subplot's points move
@@ -471,11 +460,10 @@
     var gd = U.graphDiv(), layout = gd._fullLayout, xa = layout.xaxis;
     var drawn = xa.range.map(xa.r2l);
     var dx = (drawn[0] - range[0]) / (drawn[1] - drawn[0]) * xa._length;
-    if (!slid) slid = slidLayers(gd).map(function (node) { return { node: node, transform: node.getAttribute("transform") }; });
+    if (!slid) slid = slidLayers(gd);
     slid.forEach(function (layer) {
-      var moved = layer.node.__tslSlide;
-      layer.node.setAttribute("transform", moved ? moved(dx) : "translate(" + dx + ",0)");
-      if (layer.node.__tslMarks) showInside(layer.node.__tslMarks, dx, xa);
+      layer.node.setAttribute("transform", "translate(" + (layer.x + dx * layer.sign) + "," + layer.y + ")");
+      if (layer.marks) showInside(layer.marks, dx, xa);
     });
   }
 
@@ -494,41 +482,36 @@
     });
   }
 
+  // What a pan moves: {node, transform (to put back), x, y (where it sits), sign (+1 moves with
+  // the mouse, -1 against it: a clip that must stay put while its content moves), marks}.
   function slidLayers(gd) {
-    var layout = gd._fullLayout, nodes = [];
+    var layout = gd._fullLayout, layers = [];
+    function add(node, x, y, sign, marks) {
+      if (node) layers.push({ node: node, transform: node.getAttribute("transform"), x: x, y: y, sign: sign, marks: marks });
+    }
     Object.keys(layout._plots || {}).forEach(function (id) {
       var plot = layout._plots[id], points = plot.plot && plot.plot.node(), clip = plot.clipRect && plot.clipRect.node();
       if (!points || !clip) return;
-      var x0 = plot.xaxis._offset, y0 = plot.yaxis._offset;
-      points.__tslSlide = function (dx) { return "translate(" + (x0 + dx) + "," + y0 + ")"; };
-      clip.__tslSlide = function (dx) { return "translate(" + (-dx) + ",0)"; };
-      nodes.push(points, clip);
+      add(points, plot.xaxis._offset, plot.yaxis._offset, 1);
+      add(clip, 0, 0, -1);
     });
     // The labels: shapes clipped to the x axis (that clip stays put), names unclipped.
-    var axisClip = document.querySelector("#clip" + layout._uid + "x rect");
-    if (axisClip) { axisClip.__tslSlide = function (dx) { return "translate(" + (-dx) + ",0)"; }; nodes.push(axisClip); }
+    add(document.querySelector("#clip" + layout._uid + "x rect"), 0, 0, -1);
     gd.querySelectorAll(".layer-below .shapelayer, .layer-above .shapelayer, .infolayer .annotation")
-      .forEach(function (node) { nodes.push(node); });
+      .forEach(function (node) { add(node, 0, 0, 1); });
     // The time axis: its labels and the vertical grid lines move with the points.
-    gd.querySelectorAll(".xaxislayer-above").forEach(function (layer) {
-      layer.__tslMarks = marksOf(layer, "text");
-      nodes.push(layer);
-    });
+    gd.querySelectorAll(".xaxislayer-above").forEach(function (layer) { add(layer, 0, 0, 1, marksOf(layer, "text")); });
     gd.querySelectorAll(".gridlayer > g").forEach(function (layer) {
-      if (!/^x\d*$/.test(layer.getAttribute("class") || "")) return;
-      layer.__tslMarks = marksOf(layer, "path");
-      nodes.push(layer);
+      if (/^x\d*$/.test(layer.getAttribute("class") || "")) add(layer, 0, 0, 1, marksOf(layer, "path"));
     });
-    return nodes;
+    return layers;
   }
 
   // Before a draw: the slid layers go back where Plotly put them (the draw shows the new view).
   function settleSlide() {
     if (!slid) return;
     slid.forEach(function (layer) {
-      delete layer.node.__tslSlide;
-      (layer.node.__tslMarks || []).forEach(function (mark) { mark.node.style.visibility = ""; });
-      delete layer.node.__tslMarks;
+      (layer.marks || []).forEach(function (mark) { mark.node.style.visibility = ""; });
       if (layer.transform === null) layer.node.removeAttribute("transform");
       else layer.node.setAttribute("transform", layer.transform);
     });

@@ -64,9 +64,38 @@
   }
   function fmtInt(n) { return Number(n || 0).toLocaleString("en-US"); }
   // for the page's other scripts (labels.js, navigate.js, overview.js, upload.js, projects.js)
+  // A second click is a double-click when it comes soon after the first, at the same place.
+  // first, second: {at: ms, x: screen px or null}.
+  function isDoubleClick(first, second) {
+    return !!first && second.at - first.at < DOUBLE_CLICK_MS && first.x !== null &&
+      second.x !== null && Math.abs(second.x - first.x) <= DOUBLE_CLICK_PX;
+  }
+
+  // A box over the plot's full height from plot pixel `left`, `width` wide (a drag's preview);
+  // created on first use in #graph-wrap; hidden when `left` is null.
+  function overPlot(id, className, left, width) {
+    var wrap = el("graph-wrap"), gd = graphDiv();
+    var box = el(id);
+    if (!box && wrap && left !== null) {
+      box = document.createElement("div");
+      box.id = id;
+      box.className = className;
+      wrap.appendChild(box);
+    }
+    if (!box) return;
+    if (left === null || !gd) { box.style.display = "none"; return; }
+    var size = gd._fullLayout._size, xa = gd._fullLayout.xaxis;
+    var gdBox = gd.getBoundingClientRect(), wrapBox = wrap.getBoundingClientRect();
+    box.style.display = "block";
+    box.style.top = (gdBox.top - wrapBox.top + size.t) + "px";
+    box.style.height = size.h + "px";
+    box.style.left = (gdBox.left - wrapBox.left + xa._offset + left) + "px";
+    box.style.width = width + "px";
+  }
+
   TSL.util = { el: el, csrfToken: csrfToken, escapeHtml: escapeHtml, fmtInt: fmtInt, setProps: setProps,
                typing: typing, graphDiv: graphDiv, timeOrder: timeOrder, plotTime: plotTime,
-               labelsInOrder: tableOrder };
+               labelsInOrder: tableOrder, isDoubleClick: isDoubleClick, overPlot: overPlot };
 
   // ---------------------------------------------------------------- toasts
 
@@ -263,8 +292,7 @@
       return;
     }
     var start = pending.x;
-    var doubleClick = Date.now() - pending.at < DOUBLE_CLICK_MS && screenX !== null &&
-      pending.screenX !== null && Math.abs(screenX - pending.screenX) <= DOUBLE_CLICK_PX;
+    var doubleClick = isDoubleClick({ at: pending.at, x: pending.screenX }, { at: Date.now(), x: screenX });
     pending = null;
     drawPending();
     if (doubleClick) create(x, x); // an instant, even if the hover moved one sample between
@@ -475,24 +503,9 @@
   }
 
   function drawGrab() {
-    var wrap = el("graph-wrap"), gd = graphDiv();
-    var box = el("grab-preview");
-    if (!box && wrap) {
-      box = document.createElement("div");
-      box.id = "grab-preview";
-      box.className = "tsl-grab";
-      wrap.appendChild(box);
-    }
-    if (!box) return;
-    if (!grab || !grab.moved || !gd) { box.style.display = "none"; return; }
-    var size = gd._fullLayout._size, xa = gd._fullLayout.xaxis;
-    var gdBox = gd.getBoundingClientRect(), wrapBox = wrap.getBoundingClientRect();
+    if (!grab || !grab.moved) { overPlot("grab-preview", "tsl-grab", null); return; }
     var px = grabbedPixels(grab);
-    box.style.display = "block";
-    box.style.top = (gdBox.top - wrapBox.top + size.t) + "px";
-    box.style.height = size.h + "px";
-    box.style.left = (gdBox.left - wrapBox.left + xa._offset + px[0]) + "px";
-    box.style.width = Math.max(2, px[1] - px[0]) + "px";
+    overPlot("grab-preview", "tsl-grab", px[0], Math.max(2, px[1] - px[0]));
   }
 
   function onPlotHover(event) {
