@@ -181,7 +181,7 @@ def pyramid_build(series) -> None:
         try:
             os.rename(work, target)
         except OSError:
-            if pyramid_complete(series, pyramid_open(series)):
+            if pyramid_complete(pyramid_open(series)):
                 return
             os.rename(target, old)
             os.rename(work, target)
@@ -210,7 +210,7 @@ def pyramid_open(series) -> Pyramid | None:
     return Pyramid(folder, meta)
 
 
-def pyramid_complete(series, pyramid: Pyramid | None) -> bool:
+def pyramid_complete(pyramid: Pyramid | None) -> bool:
     """A current pyramid with every file this version writes (bucket times came later)."""
     return pyramid is not None and pyramid.written_with_times
 

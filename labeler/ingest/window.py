@@ -75,7 +75,8 @@ def window_select(
             pyramid, arrays, first, last + 1, max_points // 2, series.time
         )
     else:
-        for source in [*arrays.values(), series.time]:  # read side by side when not cached
+        timed = [series.time] if series.time_kind != "index" else []  # index: rows are times
+        for source in [*arrays.values(), *timed]:  # read side by side when not cached
             will_need(source, first, last + 1)
         if rows <= max_points:
             positions = np.arange(first, first + rows)

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         for series_file in SeriesFile.objects.order_by("id").iterator():
             try:
                 series = storage.series_of(series_file)
-                if pyramid_complete(series, pyramid_open(series)):
+                if pyramid_complete(pyramid_open(series)):
                     current += 1
                     continue
                 pyramid_build(series)
