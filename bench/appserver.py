@@ -5,7 +5,6 @@ and a kept one whose database and media live in a given folder, reused between r
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -16,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import free_port  # noqa: E402
+from tests.servers import free_port, stop_process  # noqa: E402
 
 
 @contextmanager
@@ -102,11 +101,7 @@ def persistent_app_server(var_dir: Path, *, admin: tuple[str, str], extra_env: d
         wait_until_up(f"{base_url}/health")
         yield base_url
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server, timeout_s=30)
         log.close()
 
 

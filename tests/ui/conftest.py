@@ -3,7 +3,6 @@ browser tests a real ASGI server (Daphne) on a throwaway database with the demo 
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -15,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import numeric_csv
-from tests.servers import BROWSER_ARGS, free_port
+from tests.servers import BROWSER_ARGS, free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = [
@@ -155,11 +154,7 @@ def running_app(**storage):
         _wait_until_up(f"{app.base_url}/health", server)
         yield app
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server, timeout_s=10)
         log.close()
         shutil.rmtree(var_dir, ignore_errors=True)
 
